@@ -1,0 +1,199 @@
+/**
+ * Request bodies (API.md "Endpoints"). Unknown fields are allowed everywhere (clients send fields we do not model);
+ * known fields are validated strictly.
+ */
+import { type Static, Type } from 'typebox';
+import { ALL_CAPABILITIES } from './capabilities.js';
+import { CALL_ID_PATTERN, CALL_TYPE_PATTERN, USER_ID_PATTERN } from './ids.js';
+import { Custom } from './models.js';
+import { CallSettingsRequest, NotificationSettingsRequest } from './settings.js';
+
+export const UserIdString = Type.String({ pattern: USER_ID_PATTERN, minLength: 1, maxLength: 255 });
+export const CallIdString = Type.String({ pattern: CALL_ID_PATTERN, minLength: 1, maxLength: 64 });
+export const CallTypeString = Type.String({ pattern: CALL_TYPE_PATTERN, minLength: 1, maxLength: 64 });
+export const RoleString = Type.String({ pattern: '^[a-zA-Z0-9_-]{1,64}$' });
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const UserRequest = Type.Object({
+  id: UserIdString,
+  name: Type.Optional(Type.String({ maxLength: 1024 })),
+  image: Type.Optional(Type.String({ maxLength: 4096 })),
+  role: Type.Optional(RoleString),
+  custom: Type.Optional(Custom),
+  teams: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100 })),
+});
+export type UserRequest = Static<typeof UserRequest>;
+
+export const MemberRequest = Type.Object({
+  user_id: UserIdString,
+  role: Type.Optional(RoleString),
+  custom: Type.Optional(Custom),
+});
+export type MemberRequest = Static<typeof MemberRequest>;
+
+export const CallRequest = Type.Object({
+  created_by_id: Type.Optional(UserIdString),
+  created_by: Type.Optional(UserRequest),
+  members: Type.Optional(Type.Array(MemberRequest, { maxItems: 100 })),
+  custom: Type.Optional(Custom),
+  settings_override: Type.Optional(CallSettingsRequest),
+  starts_at: Type.Optional(Timestamp),
+  team: Type.Optional(Type.String({ maxLength: 255 })),
+  video: Type.Optional(Type.Boolean()),
+});
+export type CallRequest = Static<typeof CallRequest>;
+
+const MembersLimit = Type.Integer({ minimum: 0, maximum: 100 });
+
+export const GetOrCreateCallRequest = Type.Object({
+  data: Type.Optional(CallRequest),
+  ring: Type.Optional(Type.Boolean()),
+  notify: Type.Optional(Type.Boolean()),
+  video: Type.Optional(Type.Boolean()),
+  members_limit: Type.Optional(MembersLimit),
+});
+export type GetOrCreateCallRequest = Static<typeof GetOrCreateCallRequest>;
+
+export const GetCallQuery = Type.Object({
+  members_limit: Type.Optional(MembersLimit),
+  ring: Type.Optional(Type.Boolean()),
+  notify: Type.Optional(Type.Boolean()),
+  video: Type.Optional(Type.Boolean()),
+  connection_id: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type GetCallQuery = Static<typeof GetCallQuery>;
+
+export const UpdateCallRequest = Type.Object({
+  custom: Type.Optional(Custom),
+  settings_override: Type.Optional(CallSettingsRequest),
+  starts_at: Type.Optional(Timestamp),
+});
+export type UpdateCallRequest = Static<typeof UpdateCallRequest>;
+
+export const UpdateCallMembersRequest = Type.Object({
+  update_members: Type.Optional(Type.Array(MemberRequest, { maxItems: 100 })),
+  remove_members: Type.Optional(Type.Array(UserIdString, { maxItems: 100 })),
+});
+export type UpdateCallMembersRequest = Static<typeof UpdateCallMembersRequest>;
+
+export const DeleteCallRequest = Type.Object({ hard: Type.Optional(Type.Boolean()) });
+export type DeleteCallRequest = Static<typeof DeleteCallRequest>;
+
+export const JoinCallRequest = Type.Object({
+  location: Type.Optional(Type.String({ maxLength: 64 })),
+  create: Type.Optional(Type.Boolean()),
+  data: Type.Optional(CallRequest),
+  ring: Type.Optional(Type.Boolean()),
+  notify: Type.Optional(Type.Boolean()),
+  video: Type.Optional(Type.Boolean()),
+  members_limit: Type.Optional(MembersLimit),
+  /** Server-side joins act for this user. */
+  user_id: Type.Optional(UserIdString),
+});
+export type JoinCallRequest = Static<typeof JoinCallRequest>;
+
+export const ConnectionQuery = Type.Object({ connection_id: Type.Optional(Type.String({ maxLength: 128 })) });
+
+export const LeaveCallRequest = Type.Object({
+  session_id: Type.Optional(Type.String({ maxLength: 128 })),
+  user_id: Type.Optional(UserIdString),
+});
+export type LeaveCallRequest = Static<typeof LeaveCallRequest>;
+
+export const RingCallRequest = Type.Object({
+  members_ids: Type.Optional(Type.Array(UserIdString, { maxItems: 100 })),
+  video: Type.Optional(Type.Boolean()),
+  user_id: Type.Optional(UserIdString),
+});
+export type RingCallRequest = Static<typeof RingCallRequest>;
+
+export const RejectCallRequest = Type.Object({
+  reason: Type.Optional(Type.String({ maxLength: 256 })),
+  user_id: Type.Optional(UserIdString),
+});
+export type RejectCallRequest = Static<typeof RejectCallRequest>;
+
+export const ActingUserRequest = Type.Object({ user_id: Type.Optional(UserIdString) });
+export type ActingUserRequest = Static<typeof ActingUserRequest>;
+
+export const SendCallEventRequest = Type.Object({
+  custom: Custom,
+  user_id: Type.Optional(UserIdString),
+});
+export type SendCallEventRequest = Static<typeof SendCallEventRequest>;
+
+export const PinRequest = Type.Object({
+  session_id: Type.String({ minLength: 1, maxLength: 128 }),
+  user_id: UserIdString,
+});
+export type PinRequest = Static<typeof PinRequest>;
+
+export const BlockUserRequest = Type.Object({ user_id: UserIdString });
+export type BlockUserRequest = Static<typeof BlockUserRequest>;
+
+export const GrantsRequest = Type.Record(
+  RoleString,
+  Type.Array(Type.Enum([...ALL_CAPABILITIES]), { maxItems: ALL_CAPABILITIES.length * 2 }),
+);
+export type GrantsRequest = Static<typeof GrantsRequest>;
+
+export const CreateCallTypeRequest = Type.Object({
+  name: CallTypeString,
+  grants: Type.Optional(GrantsRequest),
+  settings: Type.Optional(CallSettingsRequest),
+  notification_settings: Type.Optional(NotificationSettingsRequest),
+});
+export type CreateCallTypeRequest = Static<typeof CreateCallTypeRequest>;
+
+export const UpdateCallTypeRequest = Type.Object({
+  grants: Type.Optional(GrantsRequest),
+  settings: Type.Optional(CallSettingsRequest),
+  notification_settings: Type.Optional(NotificationSettingsRequest),
+});
+export type UpdateCallTypeRequest = Static<typeof UpdateCallTypeRequest>;
+
+export const UpsertUsersRequest = Type.Object({
+  users: Type.Record(Type.String(), UserRequest, { maxProperties: 100 }),
+});
+export type UpsertUsersRequest = Static<typeof UpsertUsersRequest>;
+
+export const UpdateUserPartialRequest = Type.Object({
+  id: UserIdString,
+  set: Type.Optional(
+    Type.Object({
+      name: Type.Optional(Type.String({ maxLength: 1024 })),
+      image: Type.Optional(Type.String({ maxLength: 4096 })),
+      role: Type.Optional(RoleString),
+      custom: Type.Optional(Custom),
+      teams: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100 })),
+    }),
+  ),
+  unset: Type.Optional(Type.Array(Type.Enum(['name', 'image', 'custom', 'teams']), { maxItems: 4 })),
+});
+export const UpdateUsersPartialRequest = Type.Object({
+  users: Type.Array(UpdateUserPartialRequest, { minItems: 1, maxItems: 100 }),
+});
+export type UpdateUsersPartialRequest = Static<typeof UpdateUsersPartialRequest>;
+
+export const DeleteUsersRequest = Type.Object({
+  user_ids: Type.Array(UserIdString, { minItems: 1, maxItems: 100 }),
+  /** `soft` marks users deleted (default); `hard` removes their rows and memberships. */
+  user: Type.Optional(Type.Enum(['soft', 'hard'])),
+});
+export type DeleteUsersRequest = Static<typeof DeleteUsersRequest>;
+
+export const SortParam = Type.Object({
+  field: Type.String({ minLength: 1, maxLength: 64 }),
+  direction: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(-1)])),
+});
+export type SortParam = Static<typeof SortParam>;
+
+export const FilterConditions = Type.Record(Type.String(), Type.Unknown());
+
+export const QueryUsersPayload = Type.Object({
+  filter_conditions: Type.Optional(FilterConditions),
+  sort: Type.Optional(Type.Array(SortParam, { maxItems: 5 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+});
+export type QueryUsersPayload = Static<typeof QueryUsersPayload>;

@@ -1,0 +1,96 @@
+/**
+ * @switchboard/sdk — typed client for Switchboard.
+ *
+ * Layout:
+ * - server side (this release): `SwitchboardClient` (app key + secret, server token) → `client.video` →
+ *   `client.video.call(type, id)`. Transport is `http-client.ts` (global `fetch`), credentials come from an
+ *   `AuthProvider` (`auth.ts`).
+ * - client side (next): a user-token client with the realtime connection will live under `src/realtime/` and reuse
+ *   `HttpClient` with a user-token or anonymous `AuthProvider`, the browser path family and `CallHandle` for REST.
+ *
+ * Naming: `CallHandle` is the SDK object you call methods on; `Call` is the protocol's data model of a call (as in
+ * `GetCallResponse['call']`), re-exported unchanged so both packages mean the same thing by it.
+ */
+export { type AuthProvider, type RequestAuth, serverTokenAuth } from './auth.js';
+export { CallHandle } from './call.js';
+export { isApiErrorBody, NO_API_CODE, SwitchboardError, type SwitchboardErrorInit } from './errors.js';
+export { HttpClient, type HttpClientOptions, type HttpMethod, type QueryParams } from './http-client.js';
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT_MS,
+  SwitchboardClient,
+  type SwitchboardClientOptions,
+} from './switchboard-client.js';
+export {
+  type CallTokenOptions,
+  CLOCK_SKEW_SECONDS,
+  createCallToken,
+  createServerToken,
+  createUserToken,
+  type UserTokenOptions,
+} from './tokens.js';
+export type * from './types.js';
+export { VideoClient } from './video-client.js';
+
+import { OwnCapability } from '@switchboard/protocol';
+
+/** Capabilities a user can have on a call (`own_capabilities`, call type `grants`). Same values as protocol's. */
+export const VideoOwnCapability = OwnCapability;
+export type VideoOwnCapability = OwnCapability;
+
+export type {
+  ActingUserRequest,
+  APIErrorBody,
+  BlockUserRequest,
+  Call,
+  CallCid,
+  CallEvent,
+  CallParticipant,
+  CallRequest,
+  CallResponse,
+  CallSession,
+  CallSettings,
+  CallSettingsRequest,
+  CallType,
+  CallTypeResponse,
+  CreateCallTypeRequest,
+  Custom,
+  DeleteCallRequest,
+  DeleteCallResponse,
+  DeleteUsersRequest,
+  DeleteUsersResponse,
+  EmptyResponse,
+  GetCallQuery,
+  GetCallResponse,
+  GetOrCreateCallRequest,
+  GetOrCreateCallResponse,
+  Grants,
+  JoinCallRequest,
+  JoinCallResponse,
+  LeaveCallRequest,
+  ListCallTypesResponse,
+  Member,
+  MemberRequest,
+  NotificationSettings,
+  NotificationSettingsRequest,
+  PinRequest,
+  QueryUsersPayload,
+  QueryUsersResponse,
+  RejectCallRequest,
+  RingCallRequest,
+  RingCallResponse,
+  SendCallEventRequest,
+  SortParam,
+  UpdateCallMembersRequest,
+  UpdateCallMembersResponse,
+  UpdateCallRequest,
+  UpdateCallResponse,
+  UpdateCallTypeRequest,
+  UpdateUsersPartialRequest,
+  UpsertUsersRequest,
+  User,
+  UserRequest,
+  UsersResponse,
+  WithDuration,
+} from '@switchboard/protocol';
+export { CloseCode, ErrorCode, EventType, toCid } from '@switchboard/protocol';

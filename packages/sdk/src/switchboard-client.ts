@@ -1,0 +1,99 @@
+/**
+ * The server-side entry point: holds the app's key and secret, mints tokens, and reaches every endpoint with a
+ * server token (which acts as the app and has every capability).
+ */
+import type {
+  DeleteUsersRequest,
+  DeleteUsersResponse,
+  QueryUsersPayload,
+  QueryUsersResponse,
+  UpdateUsersPartialRequest,
+  UpsertUsersRequest,
+  UserRequest,
+  UsersResponse,
+} from '@switchboard/protocol';
+import { serverTokenAuth } from './auth.js';
+import { HttpClient } from './http-client.js';
+import { type CallTokenOptions, createCallToken, createUserToken, type UserTokenOptions } from './tokens.js';
+import { VideoClient } from './video-client.js';
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface SwitchboardClientOptions {
+  /** Origin of the Switchboard server (API paths are appended under `/api/v2`). Default {@link DEFAULT_BASE_URL}. */
+  baseUrl?: string;
+  /** Per-request timeout in milliseconds; a request that takes longer rejects with code -1, status 0. */
+  timeoutMs?: number;
+}
+
+/**
+ * Server-side client. Keep it on your backend: it holds the app secret.
+ *
+ * Token methods are async (signing uses WebCrypto through jose, which is promise-based in every runtime).
+ *
+ * @example
+ * ```ts
+ * const client = new SwitchboardClient(process.env.SB_KEY!, process.env.SB_SECRET!, {
+ *   baseUrl: 'https://calls.example.com',
+ * });
+ * await client.upsertUsers([{ id: 'alice', name: 'Alice' }]);
+ * const token = await client.generateUserToken({ user_id: 'alice', validity_in_seconds: 3600 });
+ * const { call } = await client.video.call('default', 'standup').getOrCreate({ data: { created_by_id: 'alice' } });
+ * ```
+ */
+export class SwitchboardClient {
+  /** Video endpoints: call types, queries and `call(type, id)` handles. */
+  readonly video: VideoClient;
+  readonly #secret: string;
+  readonly #http: HttpClient;
+
+  constructor(apiKey: string, secret: string, options: SwitchboardClientOptions = {}) {
+    if (!secret) throw new TypeError('Switchboard: secret must be a non-empty string');
+    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.#secret = secret;
+    this.#http = new HttpClient({
+      apiUrl: `${baseUrl}/api/v2`,
+      apiKey,
+      auth: serverTokenAuth(secret),
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+    this.video = new VideoClient(this.#http);
+  }
+
+  /**
+   * A token for `user_id` to hand to a client app. `iat` defaults to a few seconds ago (clock skew); `exp` is
+   * `exp` if given, else `iat` (or now) + `validity_in_seconds`, else absent (the token does not expire).
+   */
+  generateUserToken(options: UserTokenOptions): Promise<string> {
+    return createUserToken(this.#secret, options);
+  }
+
+  /** A user token valid only for the calls in `call_cids` (e.g. `call.cid`). */
+  generateCallToken(options: CallTokenOptions): Promise<string> {
+    return createCallToken(this.#secret, options);
+  }
+
+  /** Creates or replaces users (at most 100). A repeated id keeps its last entry. Answers a map by user id. */
+  upsertUsers(users: UserRequest[]): Promise<UsersResponse> {
+    const byId: UpsertUsersRequest['users'] = {};
+    for (const user of users) byId[user.id] = user;
+    return this.#http.post('/users', { users: byId } satisfies UpsertUsersRequest);
+  }
+
+  /** Sets and unsets individual fields of existing users. */
+  updateUsersPartial(body: UpdateUsersPartialRequest): Promise<UsersResponse> {
+    return this.#http.patch('/users', body);
+  }
+
+  /** Users matching `filter_conditions` (default: all users), sent as the URL-encoded `payload` query parameter. */
+  queryUsers(payload: QueryUsersPayload = {}): Promise<QueryUsersResponse> {
+    const body: QueryUsersPayload = { ...payload, filter_conditions: payload.filter_conditions ?? {} };
+    return this.#http.get('/users', { payload: JSON.stringify(body) });
+  }
+
+  /** Soft-deletes users by default; `user: 'hard'` removes their rows and memberships. */
+  deleteUsers(body: DeleteUsersRequest): Promise<DeleteUsersResponse> {
+    return this.#http.post('/users/delete', body);
+  }
+}

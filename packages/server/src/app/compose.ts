@@ -1,0 +1,89 @@
+/**
+ * The composition root: reads config once and builds every backend (database, bus, HTTP) for one Switchboard
+ * node. Nothing else picks implementations. Two nodes can be composed in one process (tests rely on it).
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { EventBus } from '../bus/event-bus.js';
+import { LocalEventBus } from '../bus/local-event-bus.js';
+import { type Clock, systemClock } from '../domain/clock.js';
+import { buildHttpApp } from '../http/app.js';
+import { Authenticator } from '../services/authenticate.js';
+import { CallTypeCache } from '../services/call-type-cache.js';
+import { seedBuiltinCallTypes } from '../services/call-types.js';
+import type { ServiceContext } from '../services/context.js';
+import { openDatabase, type PostgresOptions, type SqliteOptions } from '../store/database.js';
+import { Store } from '../store/store.js';
+import type { Config } from './config.js';
+import { resolveCredentials } from './credentials.js';
+
+export interface NodeOptions {
+  config: Config;
+  /** Overrides the database choice of `config` (tests use a per-run PostgreSQL schema or in-memory SQLite). */
+  database?: SqliteOptions | PostgresOptions;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface SwitchboardNode {
+  readonly app: FastifyInstance;
+  readonly ctx: ServiceContext;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly generatedCredentials: boolean;
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+function databaseOptions(config: Config): SqliteOptions | PostgresOptions {
+  if (config.databaseUrl) return { kind: 'postgres', url: config.databaseUrl };
+  return { kind: 'sqlite', file: join(config.dataDir, 'switchboard.db') };
+}
+
+export async function composeNode(options: NodeOptions): Promise<SwitchboardNode> {
+  const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const credentials = resolveCredentials(config.dataDir, config.apiKey, config.apiSecret);
+  const dbOptions = options.database ?? databaseOptions(config);
+  const store = new Store(await openDatabase(dbOptions));
+  const bus: EventBus = new LocalEventBus();
+  logger.info({ database: dbOptions.kind, bus: 'local' }, 'backends chosen');
+
+  let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const ctx: ServiceContext = {
+    store,
+    bus,
+    clock: options.clock ?? systemClock,
+    callTypes: new CallTypeCache(store),
+    config: {
+      apiKey: credentials.apiKey,
+      apiSecret: credentials.apiSecret,
+      get publicUrl() {
+        return publicUrl;
+      },
+    },
+  };
+  await seedBuiltinCallTypes(ctx);
+  const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store);
+  const app = await buildHttpApp({ ctx, auth, logger });
+
+  return {
+    app,
+    ctx,
+    apiKey: credentials.apiKey,
+    apiSecret: credentials.apiSecret,
+    generatedCredentials: credentials.generated,
+    async listen() {
+      const address = await app.listen({ port: config.port, host: config.host });
+      if (!config.publicUrl) publicUrl = address;
+      return address;
+    },
+    async close() {
+      await app.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Configuration: one table is the source of every setting's environment variable, default and documentation
+ * (the README's table and `switchboard config env` print from it). Unknown `SWITCHBOARD_*` variables are
+ * reported so typos do not pass silently.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  apiKey: string | undefined;
+  apiSecret: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logLevel: string;
+  publicUrl: string | undefined;
+}
+
+interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  description: string;
+  default: Config[K];
+  parse: (raw: string) => Config[K];
+}
+
+const text = (raw: string) => raw;
+function port(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`PORT must be an integer 0-65535, got ${raw}`);
+  return n;
+}
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+function logLevel(raw: string): string {
+  if (!LOG_LEVELS.includes(raw)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${raw}`);
+  return raw;
+}
+function databaseUrl(raw: string): string {
+  if (!/^postgres(ql)?:\/\//.test(raw))
+    throw new Error('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
+  return raw;
+}
+
+export const SETTINGS: readonly Setting<keyof Config>[] = [
+  { key: 'port', env: 'PORT', description: 'HTTP and WebSocket port', default: 3000, parse: port },
+  { key: 'host', env: 'HOST', description: 'Interface to listen on', default: '127.0.0.1', parse: text },
+  {
+    key: 'apiKey',
+    env: 'SWITCHBOARD_API_KEY',
+    description: 'App API key; generated on first start and kept in the data dir when unset',
+    default: undefined,
+    parse: text,
+  },
+  {
+    key: 'apiSecret',
+    env: 'SWITCHBOARD_API_SECRET',
+    description: 'App secret that signs tokens; generated with the key when unset',
+    default: undefined,
+    parse: text,
+  },
+  {
+    key: 'dataDir',
+    env: 'SWITCHBOARD_DATA_DIR',
+    description: 'Where the SQLite database and generated credentials live',
+    default: './data',
+    parse: text,
+  },
+  {
+    key: 'databaseUrl',
+    env: 'DATABASE_URL',
+    description: 'PostgreSQL URL; when unset the embedded SQLite database is used',
+    default: undefined,
+    parse: databaseUrl,
+  },
+  { key: 'logLevel', env: 'LOG_LEVEL', description: 'pino log level', default: 'info', parse: logLevel },
+  {
+    key: 'publicUrl',
+    env: 'SWITCHBOARD_PUBLIC_URL',
+    description: 'URL clients reach this node at (join credentials); defaults to http://HOST:PORT',
+    default: undefined,
+    parse: text,
+  },
+] as const;
+
+export interface LoadedConfig {
+  config: Config;
+  /** `SWITCHBOARD_*` variables that match no setting (likely typos). */
+  unknownEnv: string[];
+}
+
+/** Defaults, then environment. Throws with the variable's name on an invalid value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): LoadedConfig {
+  const config = {} as Record<keyof Config, unknown>;
+  for (const s of SETTINGS) {
+    const raw = env[s.env];
+    config[s.key] = raw === undefined || raw === '' ? s.default : s.parse(raw);
+  }
+  const known = new Set(SETTINGS.map((s) => s.env));
+  const unknownEnv = Object.keys(env).filter((k) => k.startsWith('SWITCHBOARD_') && !known.has(k));
+  return { config: { ...(config as unknown as Config), ...overrides }, unknownEnv };
+}

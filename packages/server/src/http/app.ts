@@ -1,0 +1,135 @@
+/**
+ * Builds the HTTP server: JSON parsing, validation, authentication, the error mapper, `duration` on every body,
+ * and the routes, mounted under both path families (`/api/v2/video/...` and `/video/...`).
+ */
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Actor } from '../domain/actor.js';
+import { ApiError } from '../domain/errors.js';
+import type { Authenticator } from '../services/authenticate.js';
+import type { ServiceContext } from '../services/context.js';
+import { errorBody, internalError, toApiError } from './error-mapper.js';
+import { callRoutes } from './routes/call-routes.js';
+import { callTypeRoutes } from './routes/call-type-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+import { validatorCompiler } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+    startedAt: bigint;
+  }
+  interface FastifyContextConfig {
+    /** Routes that answer without api_key/token (health, metrics, OpenAPI). */
+    public?: boolean;
+  }
+}
+
+export interface HttpDeps {
+  ctx: ServiceContext;
+  auth: Authenticator;
+  logger: Logger;
+  bodyLimit?: number;
+}
+
+export function formatDuration(startedAt: bigint): string {
+  return `${(Number(process.hrtime.bigint() - startedAt) / 1e6).toFixed(2)}ms`;
+}
+
+function operationOf(request: FastifyRequest): string {
+  const schema = request.routeOptions?.schema as { operationId?: string } | undefined;
+  return schema?.operationId ?? 'Request';
+}
+
+export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  // pino's Logger and fastify's base logger differ only in typing; the instance is the same.
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+  });
+  app.setValidatorCompiler(validatorCompiler());
+  app.decorateRequest('actor', undefined as unknown as { getter: () => Actor });
+  app.decorateRequest('startedAt', 0n);
+
+  // An empty JSON body means `{}` (clients send POSTs like mark_ended without a body).
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new ApiError(4, `invalid JSON body: ${(err as Error).message}`, { body: 'invalid JSON' }), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    request.startedAt = process.hrtime.bigint();
+    if (request.routeOptions.config?.public) return;
+    const query = request.query as Record<string, string | undefined>;
+    deps.auth.checkApiKey(query.api_key);
+    const authType = request.headers['stream-auth-type'];
+    if (authType === 'anonymous' && !request.headers.authorization) {
+      request.actor = { kind: 'anonymous' };
+      return;
+    }
+    request.actor = await deps.auth.actorForToken(request.headers.authorization);
+  });
+
+  app.addHook('preSerialization', async (request, _reply, payload) => {
+    if (payload && typeof payload === 'object' && !Array.isArray(payload)) {
+      return { ...(payload as object), duration: formatDuration(request.startedAt) };
+    }
+    return payload;
+  });
+
+  app.setErrorHandler(async (err, request, reply) => {
+    let apiError = toApiError(err);
+    if (!apiError) {
+      request.log.error({ err, reqId: request.id }, 'unhandled error');
+      apiError = internalError();
+    }
+    const started = request.startedAt || process.hrtime.bigint();
+    return reply.status(apiError.status).send(errorBody(apiError, operationOf(request), formatDuration(started)));
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const error = new ApiError(16, `no route for ${request.method} ${request.url.split('?')[0]}`);
+    return reply
+      .status(404)
+      .send(errorBody(error, 'Request', formatDuration(request.startedAt || process.hrtime.bigint())));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Switchboard API', version: '0.1.0', description: 'Self-hosted video calling coordinator' },
+      components: {
+        securitySchemes: {
+          api_key: { type: 'apiKey', in: 'query', name: 'api_key' },
+          JWT: { type: 'apiKey', in: 'header', name: 'Authorization' },
+        },
+      },
+      security: [{ api_key: [], JWT: [] }],
+    },
+  });
+
+  await app.register(systemRoutes);
+  // Same handlers on both path families; the OpenAPI document lists the server-side family once.
+  for (const [prefix, hide] of [
+    ['/api/v2/video', false],
+    ['/video', true],
+  ] as const) {
+    await app.register(
+      async (scope) => {
+        await callRoutes(scope, deps.ctx, hide);
+        await callTypeRoutes(scope, deps.ctx, hide);
+      },
+      { prefix },
+    );
+  }
+  await app.register(async (scope) => userRoutes(scope, deps.ctx), { prefix: '/api/v2' });
+  return app as unknown as FastifyInstance;
+}

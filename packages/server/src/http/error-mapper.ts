@@ -1,0 +1,68 @@
+/**
+ * The one place errors become responses (API.md "Errors"). ApiErrors keep their code; fastify's validation and
+ * body-parsing errors become input errors naming the field; anything else is logged and answered as a generic 500
+ * that reveals nothing internal.
+ */
+import { type APIErrorBody, ErrorCode, HttpStatusByErrorCode } from '@switchboard/protocol';
+import type { FastifyError } from 'fastify';
+import { ApiError } from '../domain/errors.js';
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** `/data/members/0/user_id` → `data.members[0].user_id`. */
+function fieldPath(context: string | undefined, error: AjvError): string {
+  const parts = error.instancePath.split('/').filter(Boolean);
+  if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') {
+    parts.push(error.params.missingProperty);
+  }
+  let path = '';
+  for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path ? `.${part}` : part;
+  return path || (context === 'body' ? 'body' : (context ?? 'request'));
+}
+
+function describe(error: AjvError): string {
+  if (error.keyword === 'enum' && Array.isArray(error.params.allowedValues)) {
+    return `must be one of ${error.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return error.message ?? 'is invalid';
+}
+
+export function toApiError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const fe = err as FastifyError & { validation?: AjvError[]; validationContext?: string };
+  if (Array.isArray(fe.validation) && fe.validation.length > 0) {
+    const first = fe.validation[0] as AjvError;
+    const field = fieldPath(fe.validationContext, first);
+    const detail = `${field} ${describe(first)}`;
+    return new ApiError(ErrorCode.InputError, detail, { [field]: describe(first) });
+  }
+  if (typeof fe.code === 'string' && fe.code.startsWith('FST_ERR_CTP')) {
+    // Malformed JSON, empty or oversized bodies, unsupported content types: the client's fault.
+    const status = typeof fe.statusCode === 'number' && fe.statusCode < 500 ? fe.statusCode : 400;
+    return new ApiError(ErrorCode.InputError, fe.message, { body: fe.message }, status);
+  }
+  if (err instanceof SyntaxError)
+    return new ApiError(ErrorCode.InputError, `invalid JSON: ${err.message}`, { body: 'invalid JSON' });
+  return undefined;
+}
+
+export function errorBody(error: ApiError, operation: string, duration: string): APIErrorBody {
+  return {
+    code: error.code,
+    message: `${operation} failed with error: "${error.message}"`,
+    StatusCode: error.status,
+    duration,
+    more_info: '',
+    details: [],
+    ...(error.exceptionFields ? { exception_fields: error.exceptionFields } : {}),
+  };
+}
+
+export function internalError(): ApiError {
+  return new ApiError(ErrorCode.Internal, 'internal error', undefined, HttpStatusByErrorCode[ErrorCode.Internal]);
+}

@@ -1,0 +1,75 @@
+/**
+ * Token authentication shared by REST and the realtime handshake (API.md "Auth"): HS256 JWTs signed with the app
+ * secret. A server token (`server: true`) acts as the app; a user token acts as an existing user with that user's
+ * role (the token's own `role` claim is ignored); `exp` is enforced when present; `call_cids` scopes the token.
+ */
+import { ErrorCode } from '@switchboard/protocol';
+import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import type { Actor } from '../domain/actor.js';
+import { ApiError, authFailed } from '../domain/errors.js';
+import type { Store } from '../store/store.js';
+
+interface TokenClaims extends JWTPayload {
+  server?: boolean;
+  user_id?: string;
+  call_cids?: string[];
+}
+
+/** Verified tokens are remembered briefly: HMAC verification is cheap but not free on every request. */
+const CACHE_LIMIT = 10_000;
+
+export class Authenticator {
+  private readonly key: Uint8Array;
+  private readonly verified = new Map<string, TokenClaims>();
+
+  constructor(
+    private readonly apiKey: string,
+    secret: string,
+    private readonly store: Store,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  /** Code 2 when the api_key is missing or not ours. */
+  checkApiKey(apiKey: string | undefined): void {
+    if (apiKey !== this.apiKey) {
+      throw new ApiError(ErrorCode.ApiKeyInvalid, apiKey ? `api_key ${apiKey} is not valid` : 'api_key is missing');
+    }
+  }
+
+  async actorForToken(token: string | undefined): Promise<Actor> {
+    if (!token) throw authFailed('Authorization header is missing');
+    const claims = await this.verify(token.replace(/^Bearer\s+/i, ''));
+    if (claims.server === true) return { kind: 'server' };
+    const userId = claims.user_id;
+    if (typeof userId !== 'string' || userId === '') throw authFailed('token has no user_id claim');
+    const user = await this.store.read.users.get(userId);
+    if (!user || user.deleted_at !== null) throw authFailed(`user ${userId} does not exist`);
+    const callCids = Array.isArray(claims.call_cids)
+      ? claims.call_cids.filter((c) => typeof c === 'string')
+      : undefined;
+    return { kind: 'user', userId, role: user.role, callCids };
+  }
+
+  private async verify(token: string): Promise<TokenClaims> {
+    const cached = this.verified.get(token);
+    if (cached && (cached.exp === undefined || cached.exp * 1000 > Date.now())) return cached;
+    let claims: TokenClaims;
+    try {
+      ({ payload: claims } = await jwtVerify<TokenClaims>(token, this.key, { algorithms: ['HS256'] }));
+    } catch (err) {
+      throw tokenError(err);
+    }
+    if (this.verified.size >= CACHE_LIMIT) this.verified.clear();
+    this.verified.set(token, claims);
+    return claims;
+  }
+}
+
+function tokenError(err: unknown): ApiError {
+  if (err instanceof joseErrors.JWTExpired) return new ApiError(ErrorCode.TokenExpired, 'token has expired');
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return new ApiError(ErrorCode.TokenSignatureInvalid, 'token signature is invalid');
+  }
+  return authFailed(`token is not valid: ${err instanceof Error ? err.message : String(err)}`);
+}

@@ -1,0 +1,85 @@
+/**
+ * Loading a call with its type, and the permission guards every call operation starts with.
+ */
+import { ALL_CAPABILITIES, GlobalRole, type OwnCapability } from '@switchboard/protocol';
+import type { Actor } from '../domain/actor.js';
+import { inputError, notAllowed, notFound } from '../domain/errors.js';
+import { capabilitiesFor, requireCapabilities } from '../domain/permissions.js';
+import { parseJson } from '../store/json.js';
+import type { CallsTable } from '../store/schema.js';
+import type { Repositories } from '../store/store.js';
+import type { CallTypeDefinition } from './call-type-cache.js';
+import type { ServiceContext } from './context.js';
+
+export interface LoadedCall {
+  row: CallsTable;
+  type: CallTypeDefinition;
+}
+
+export async function requireCallType(ctx: ServiceContext, name: string): Promise<CallTypeDefinition> {
+  const type = await ctx.callTypes.get(name);
+  if (!type) throw notFound(`call type ${name} does not exist`);
+  return type;
+}
+
+/** The live call or a 404. The call type is checked first so an unknown type reads as such. */
+export async function loadCall(
+  ctx: ServiceContext,
+  repos: Repositories,
+  type: string,
+  cid: string,
+): Promise<LoadedCall> {
+  const callType = await requireCallType(ctx, type);
+  const row = await repos.calls.get(cid);
+  if (!row) throw notFound(`call ${cid} does not exist`);
+  return { row, type: callType };
+}
+
+/** A token restricted to some calls (`call_cids`) may not touch any other (API.md behaviour choice: code 17). */
+export function requireTokenScope(actor: Actor, cid: string): void {
+  if (actor.kind === 'user' && actor.callCids && !actor.callCids.includes(cid)) {
+    throw notAllowed(`token is not valid for call ${cid}`);
+  }
+}
+
+/** The caller's capabilities on a call. Server actors hold every capability. */
+export async function actorCapabilities(repos: Repositories, actor: Actor, call: LoadedCall): Promise<OwnCapability[]> {
+  if (actor.kind === 'server') return [...ALL_CAPABILITIES];
+  if (actor.kind === 'anonymous') return capabilitiesFor(call.type.grants, { globalRole: GlobalRole.ANONYMOUS });
+  const member = await repos.members.get(call.row.cid, actor.userId);
+  const blocked = parseJson<string[]>(call.row.blocked_user_ids, []).includes(actor.userId);
+  return capabilitiesFor(call.type.grants, { globalRole: actor.role, memberRole: member?.role, blocked });
+}
+
+/** Guard at the top of a call operation: token scope, then the capabilities it needs. */
+export async function guardCall(
+  repos: Repositories,
+  actor: Actor,
+  call: LoadedCall,
+  needed: readonly OwnCapability[],
+  operation: string,
+): Promise<OwnCapability[]> {
+  requireTokenScope(actor, call.row.cid);
+  const held = await actorCapabilities(repos, actor, call);
+  requireCapabilities(held, needed, operation);
+  return held;
+}
+
+/**
+ * The user a request acts as: the token's user, or for server tokens the id named in the body (`user_id`,
+ * `created_by_id`). Returns undefined for server requests that name nobody.
+ */
+export function actingUserId(actor: Actor, named?: string): string | undefined {
+  if (actor.kind === 'user') return actor.userId;
+  if (actor.kind === 'server') return named;
+  return undefined;
+}
+
+/** Like actingUserId, for operations that cannot happen without a user. */
+export function requireActingUserId(actor: Actor, named: string | undefined, field = 'user_id'): string {
+  const id = actingUserId(actor, named);
+  if (id === undefined) {
+    throw inputError(`${field} is required when using server-side auth`, field);
+  }
+  return id;
+}

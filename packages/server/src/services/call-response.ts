@@ -1,0 +1,73 @@
+/**
+ * Builds `{ call, members, own_capabilities }` — the shape most call operations answer with — and the full Call
+ * model that events carry.
+ */
+import type { Call, CallResponse, Member, OwnCapability } from '@switchboard/protocol';
+import type { Actor } from '../domain/actor.js';
+import type { Repositories } from '../store/store.js';
+import { actorCapabilities, type LoadedCall } from './call-access.js';
+import { callView, memberView, missingUserView, participantView, sessionView, userView } from './views.js';
+
+export const DEFAULT_MEMBERS_LIMIT = 25;
+
+/** The Call model with its creator and current session (participants included). */
+export async function loadCallModel(repos: Repositories, call: LoadedCall): Promise<Call> {
+  const { row } = call;
+  const sessionRow = row.current_session_id ? await repos.sessions.get(row.current_session_id) : undefined;
+  const participants = sessionRow ? await repos.sessions.activeParticipants(sessionRow.id) : [];
+  const users = await repos.users.getMany([row.created_by_user_id, ...participants.map((p) => p.user_id)]);
+  const view = (id: string) => {
+    const u = users.get(id);
+    return u ? userView(u) : missingUserView(id, row.created_at);
+  };
+  const session = sessionRow
+    ? sessionView(
+        sessionRow,
+        participants.map((p) => participantView(p, view(p.user_id))),
+      )
+    : undefined;
+  return callView(row, call.type, view(row.created_by_user_id), session);
+}
+
+/** Members as API models, newest first, capped at `limit`. */
+export async function loadMembers(repos: Repositories, cid: string, limit: number): Promise<Member[]> {
+  const rows = await repos.members.listNewest(cid, limit);
+  return membersWithUsers(repos, rows);
+}
+
+export async function membersWithUsers(
+  repos: Repositories,
+  rows: Parameters<typeof memberView>[0][],
+): Promise<Member[]> {
+  const users = await repos.users.getMany(rows.map((r) => r.user_id));
+  return rows.map((r) => {
+    const u = users.get(r.user_id);
+    return memberView(r, u ? userView(u) : missingUserView(r.user_id, r.created_at));
+  });
+}
+
+export async function buildCallResponse(
+  repos: Repositories,
+  actor: Actor,
+  call: LoadedCall,
+  membersLimit = DEFAULT_MEMBERS_LIMIT,
+  capabilities?: OwnCapability[],
+): Promise<CallResponse> {
+  const [model, members, ownCapabilities] = await Promise.all([
+    loadCallModel(repos, call),
+    loadMembers(repos, call.row.cid, membersLimit),
+    capabilities ?? actorCapabilities(repos, actor, call),
+  ]);
+  const response: CallResponse = { call: model, members, own_capabilities: ownCapabilities };
+  if (actor.kind === 'user') {
+    const mine = members.find((m) => m.user_id === actor.userId);
+    const membership = mine ?? (await membershipOf(repos, call.row.cid, actor.userId));
+    if (membership) response.membership = membership;
+  }
+  return response;
+}
+
+async function membershipOf(repos: Repositories, cid: string, userId: string): Promise<Member | undefined> {
+  const row = await repos.members.get(cid, userId);
+  return row ? (await membersWithUsers(repos, [row]))[0] : undefined;
+}

@@ -1,0 +1,42 @@
+/**
+ * What every service needs, built once by the composition root (app/compose.ts). There is no global state: two
+ * servers in one process each get their own context.
+ */
+import type { CallEvent } from '@switchboard/protocol';
+import type { EventBus } from '../bus/event-bus.js';
+import type { Clock } from '../domain/clock.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { CallTypeCache } from './call-type-cache.js';
+
+export interface ServiceConfig {
+  apiKey: string;
+  apiSecret: string;
+  /** Public URL of this node, handed to joiners as their media/ws endpoint until a media server exists. */
+  publicUrl: string;
+}
+
+export interface ServiceContext {
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly callTypes: CallTypeCache;
+  readonly config: ServiceConfig;
+}
+
+export type Emit = (event: CallEvent) => void;
+
+/**
+ * Runs `work` in one transaction, appending the events it emits to the outbox in that same transaction, and
+ * publishes them on the bus only after the commit: no event for a change that rolled back, none lost after.
+ */
+export async function commit<T>(ctx: ServiceContext, work: (tx: Repositories, emit: Emit) => Promise<T>): Promise<T> {
+  const events: CallEvent[] = [];
+  const result = await ctx.store.transaction(async (tx) => {
+    events.length = 0; // a retried transaction starts over
+    const value = await work(tx, (e) => events.push(e));
+    await tx.outbox.append(events);
+    return value;
+  });
+  for (const event of events) ctx.bus.publish(event);
+  return result;
+}

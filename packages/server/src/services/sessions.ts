@@ -1,0 +1,188 @@
+/**
+ * Sessions: JoinCall records the participant in the call's current session (starting one if needed) and
+ * LeaveCall removes them (ending the session when the last one leaves). Session start/end and participant
+ * events are written with the change.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CallEvents,
+  type JoinCallRequest,
+  type JoinCallResponse,
+  type LeaveCallRequest,
+  OwnCapability,
+  toCid,
+} from '@switchboard/protocol';
+import { SignJWT } from 'jose';
+import type { Actor } from '../domain/actor.js';
+import { isoNow } from '../domain/clock.js';
+import { joinRequirements } from '../domain/permissions.js';
+import type { CallSessionsTable } from '../store/schema.js';
+import type { Repositories } from '../store/store.js';
+import { guardCall, type LoadedCall, loadCall, requireActingUserId } from './call-access.js';
+import { buildCallResponse, DEFAULT_MEMBERS_LIMIT, loadCallModel } from './call-response.js';
+import { type CallRef, getOrCreateCall, participantRole } from './calls.js';
+import { commit, type Emit, type ServiceContext } from './context.js';
+import { participantView, userView } from './views.js';
+
+export function newSessionRow(cid: string, now: string, started: boolean): CallSessionsTable {
+  return {
+    id: randomUUID(),
+    call_cid: cid,
+    created_at: now,
+    started_at: started ? now : null,
+    ended_at: null,
+    live_started_at: null,
+    live_ended_at: null,
+    accepted_by: '{}',
+    rejected_by: '{}',
+    missed_by: '{}',
+    pins: '[]',
+  };
+}
+
+export type JoinResult = Omit<JoinCallResponse, 'duration'>;
+
+export async function joinCall(
+  ctx: ServiceContext,
+  actor: Actor,
+  ref: CallRef,
+  req: JoinCallRequest,
+  connectionId?: string,
+): Promise<JoinResult> {
+  const userId = requireActingUserId(actor, req.user_id);
+  let created = false;
+  if (req.create) {
+    const createReq = { ...req, data: req.data ?? {} };
+    created = (await getOrCreateCall(ctx, actor, ref, createReq)).created;
+  }
+  const cid = toCid(ref.type, ref.id);
+  await commit(ctx, async (tx, emit) => {
+    const call = await loadCall(ctx, tx, ref.type, cid);
+    await guardCall(
+      tx,
+      actor,
+      call,
+      joinRequirements({ ended: call.row.ended_at !== null, backstage: call.row.backstage === 1 }),
+      'join call',
+    );
+    await addParticipant(ctx, tx, call, userId, connectionId ?? null, emit);
+  });
+  const call = await loadCall(ctx, ctx.store.read, ref.type, cid);
+  const response = await buildCallResponse(ctx.store.read, actor, call, req.members_limit ?? DEFAULT_MEMBERS_LIMIT);
+  return {
+    ...response,
+    created,
+    credentials: {
+      server: {
+        url: ctx.config.publicUrl,
+        ws_endpoint: `${ctx.config.publicUrl.replace(/^http/, 'ws')}/video/connect`,
+        edge_name: 'switchboard',
+      },
+      token: await participantToken(ctx, userId, cid),
+      ice_servers: [],
+    },
+    stats_options: { enable_rtc_stats: false, reporting_interval_ms: 10_000 },
+  };
+}
+
+async function addParticipant(
+  ctx: ServiceContext,
+  tx: Repositories,
+  call: LoadedCall,
+  userId: string,
+  connectionId: string | null,
+  emit: Emit,
+): Promise<void> {
+  const now = isoNow(ctx.clock);
+  const cid = call.row.cid;
+  let session = call.row.current_session_id ? await tx.sessions.get(call.row.current_session_id) : undefined;
+  let startedNow = false;
+  if (!session || session.ended_at !== null) {
+    session = newSessionRow(cid, now, true);
+    await tx.sessions.insert(session);
+    startedNow = true;
+  } else if (session.started_at === null) {
+    // Rung but not yet joined: the first join starts it.
+    await tx.sessions.update(session.id, { started_at: now });
+    startedNow = true;
+  }
+  const member = await tx.members.get(cid, userId);
+  const user = await tx.users.get(userId);
+  const role = participantRole(member?.role, user?.role);
+  const participant = {
+    user_session_id: randomUUID(),
+    session_id: session.id,
+    call_cid: cid,
+    user_id: userId,
+    role,
+    joined_at: now,
+    left_at: null,
+    connection_id: connectionId,
+  };
+  await tx.sessions.addParticipant(participant);
+  await tx.calls.update(cid, { current_session_id: session.id, updated_at: now });
+  const model = await loadCallModel(tx, {
+    ...call,
+    row: { ...call.row, current_session_id: session.id, updated_at: now },
+  });
+  if (startedNow) emit(CallEvents.sessionStarted(model, session.id, now));
+  if (user) emit(CallEvents.participantJoined(model, session.id, participantView(participant, userView(user)), now));
+}
+
+/** Removes the acting user's participations (or one, by `session_id` = user_session_id) from the current session. */
+export async function leaveCall(ctx: ServiceContext, actor: Actor, ref: CallRef, req: LeaveCallRequest): Promise<void> {
+  const userId = requireActingUserId(actor, req.user_id);
+  const cid = toCid(ref.type, ref.id);
+  await commit(ctx, async (tx, emit) => {
+    const call = await loadCall(ctx, tx, ref.type, cid);
+    await guardCall(tx, actor, call, [OwnCapability.READ_CALL], 'leave call');
+    const sessionId = call.row.current_session_id;
+    if (!sessionId) return;
+    const active = await tx.sessions.activeParticipants(sessionId);
+    const leaving = active.filter(
+      (p) => p.user_id === userId && (req.session_id === undefined || p.user_session_id === req.session_id),
+    );
+    await removeParticipants(ctx, tx, call, sessionId, leaving, active.length, emit);
+  });
+}
+
+/**
+ * Marks participants as left, emitting `call.session_participant_left` for each, and ends the session when
+ * nobody is left. Shared by explicit leave and presence-driven leave.
+ */
+export async function removeParticipants(
+  ctx: ServiceContext,
+  tx: Repositories,
+  call: LoadedCall,
+  sessionId: string,
+  leaving: Awaited<ReturnType<Repositories['sessions']['activeParticipants']>>,
+  activeCount: number,
+  emit: Emit,
+): Promise<void> {
+  if (leaving.length === 0) return;
+  const now = isoNow(ctx.clock);
+  await tx.sessions.markLeft(
+    leaving.map((p) => p.user_session_id),
+    now,
+  );
+  const users = await tx.users.getMany(leaving.map((p) => p.user_id));
+  const sessionEnds = leaving.length >= activeCount;
+  const patch = sessionEnds ? { current_session_id: null, updated_at: now } : { updated_at: now };
+  if (sessionEnds) await tx.sessions.update(sessionId, { ended_at: now });
+  await tx.calls.update(call.row.cid, patch);
+  const model = await loadCallModel(tx, { ...call, row: { ...call.row, ...patch } });
+  for (const p of leaving) {
+    const user = users.get(p.user_id);
+    if (user) emit(CallEvents.participantLeft(model, sessionId, participantView(p, userView(user)), now));
+  }
+  if (sessionEnds) emit(CallEvents.sessionEnded(model, sessionId, now));
+}
+
+/** A user token scoped to this call, handed to the media layer (our own node until a media server exists). */
+async function participantToken(ctx: ServiceContext, userId: string, cid: string): Promise<string> {
+  return new SignJWT({ user_id: userId, call_cids: [cid] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime('4h')
+    .sign(new TextEncoder().encode(ctx.config.apiSecret));
+}

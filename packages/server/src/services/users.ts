@@ -1,0 +1,148 @@
+/**
+ * User use cases: UpsertUsers, UpdateUsersPartial, QueryUsers, DeleteUsers. Writing users is for server tokens;
+ * a user token may only write itself and never change its own role.
+ */
+import {
+  type DeleteUsersRequest,
+  GlobalRole,
+  type QueryUsersPayload,
+  type UpdateUsersPartialRequest,
+  type User,
+  type UserRequest,
+} from '@switchboard/protocol';
+import type { Actor } from '../domain/actor.js';
+import { isoNow } from '../domain/clock.js';
+import { inputError, notAllowed, notFound } from '../domain/errors.js';
+import { parseJson, toJson } from '../store/json.js';
+import type { UsersTable } from '../store/schema.js';
+import type { Repositories } from '../store/store.js';
+import { commit, type ServiceContext } from './context.js';
+import { userView } from './views.js';
+
+function requireMayWrite(actor: Actor, userId: string, changesRole: boolean): void {
+  if (actor.kind === 'server') return;
+  if (actor.kind === 'user' && actor.userId === userId && !changesRole) return;
+  throw notAllowed(`not allowed to update user ${userId}`);
+}
+
+/** Creates or replaces users (fields not sent are cleared, `created_at` kept). */
+export async function upsertUserRows(
+  tx: Repositories,
+  users: readonly UserRequest[],
+  now: string,
+): Promise<UsersTable[]> {
+  const existing = await tx.users.getMany(users.map((u) => u.id));
+  const rows = users.map(
+    (u): UsersTable => ({
+      id: u.id,
+      name: u.name ?? null,
+      image: u.image ?? null,
+      role: u.role ?? existing.get(u.id)?.role ?? GlobalRole.USER,
+      custom: toJson(u.custom ?? {}),
+      teams: toJson(u.teams ?? []),
+      created_at: existing.get(u.id)?.created_at ?? now,
+      updated_at: now,
+      deleted_at: null,
+    }),
+  );
+  await tx.users.upsert(rows);
+  return rows;
+}
+
+export async function upsertUsers(
+  ctx: ServiceContext,
+  actor: Actor,
+  users: Record<string, UserRequest>,
+): Promise<Record<string, User>> {
+  const list = Object.entries(users).map(([key, u]) => {
+    if (key !== u.id) throw inputError(`users key ${key} does not match its id ${u.id}`, `users.${key}.id`);
+    requireMayWrite(actor, u.id, u.role !== undefined && actor.kind === 'user' && u.role !== actor.role);
+    return u;
+  });
+  const rows = await commit(ctx, (tx) => upsertUserRows(tx, list, isoNow(ctx.clock)));
+  return Object.fromEntries(rows.map((r) => [r.id, userView(r)]));
+}
+
+export async function updateUsersPartial(
+  ctx: ServiceContext,
+  actor: Actor,
+  req: UpdateUsersPartialRequest,
+): Promise<Record<string, User>> {
+  for (const u of req.users) {
+    requireMayWrite(actor, u.id, u.set?.role !== undefined && actor.kind === 'user' && u.set.role !== actor.role);
+  }
+  return commit(ctx, async (tx) => {
+    const now = isoNow(ctx.clock);
+    const out: Record<string, User> = {};
+    for (const [i, u] of req.users.entries()) {
+      const row = await tx.users.get(u.id);
+      if (!row || row.deleted_at !== null) throw inputError(`user ${u.id} does not exist`, `users[${i}].id`);
+      const next: UsersTable = { ...row, updated_at: now };
+      const set = u.set ?? {};
+      if (set.name !== undefined) next.name = set.name;
+      if (set.image !== undefined) next.image = set.image;
+      if (set.role !== undefined) next.role = set.role;
+      if (set.teams !== undefined) next.teams = toJson(set.teams);
+      // `set.custom` merges key by key into the stored custom data, as a partial update should.
+      if (set.custom !== undefined) next.custom = toJson({ ...parseJson(row.custom, {}), ...set.custom });
+      for (const field of u.unset ?? []) {
+        if (field === 'name') next.name = null;
+        if (field === 'image') next.image = null;
+        if (field === 'custom') next.custom = '{}';
+        if (field === 'teams') next.teams = '[]';
+      }
+      const { id: _id, created_at: _c, ...patch } = next;
+      await tx.users.update(u.id, patch);
+      out[u.id] = userView(next);
+    }
+    return out;
+  });
+}
+
+/**
+ * QueryUsers. Until the query language lands (issue 3) this supports the filter the SDKs use most: `id` with
+ * `$eq` / `$in` (or a bare value); anything else is an input error rather than a silently ignored filter.
+ */
+export async function queryUsers(ctx: ServiceContext, _actor: Actor, payload: QueryUsersPayload): Promise<User[]> {
+  const filter = payload.filter_conditions ?? {};
+  const keys = Object.keys(filter);
+  const unsupported = keys.find((k) => k !== 'id');
+  if (unsupported !== undefined)
+    throw inputError(`filtering users by ${unsupported} is not supported`, `filter_conditions.${unsupported}`);
+  let ids: string[] | undefined;
+  if (filter.id !== undefined) ids = idsFromCondition(filter.id);
+  let query = ctx.store.db.selectFrom('users').selectAll().where('deleted_at', 'is', null);
+  if (ids) query = query.where('id', 'in', ids.length ? ids : ['\u0000']);
+  const rows = await query
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(payload.limit ?? 25)
+    .offset(payload.offset ?? 0)
+    .execute();
+  return rows.map((r) => userView(r));
+}
+
+function idsFromCondition(condition: unknown): string[] {
+  if (typeof condition === 'string') return [condition];
+  if (typeof condition === 'object' && condition !== null) {
+    const c = condition as Record<string, unknown>;
+    if (typeof c.$eq === 'string' && Object.keys(c).length === 1) return [c.$eq];
+    if (Array.isArray(c.$in) && Object.keys(c).length === 1 && c.$in.every((v) => typeof v === 'string')) {
+      if (c.$in.length > 100) throw inputError('$in accepts at most 100 values', 'filter_conditions.id.$in');
+      return c.$in as string[];
+    }
+  }
+  throw inputError('id accepts a string, {$eq: string} or {$in: string[]}', 'filter_conditions.id');
+}
+
+export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: DeleteUsersRequest): Promise<string[]> {
+  if (actor.kind !== 'server') throw notAllowed('only server-side auth may delete users');
+  return commit(ctx, async (tx) => {
+    const found = await tx.users.getMany(req.user_ids);
+    const missing = req.user_ids.find((id) => !found.has(id));
+    if (missing !== undefined) throw notFound(`user ${missing} does not exist`);
+    if (req.user === 'hard') await tx.users.hardDelete(req.user_ids);
+    else await tx.users.softDelete(req.user_ids, isoNow(ctx.clock));
+    return req.user_ids;
+  });
+}

@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { CallsTable, Database } from './schema.js';
+
+export class CallStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** A live (not soft-deleted) call. */
+  get(cid: string): Promise<CallsTable | undefined> {
+    return this.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('cid', '=', cid)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  /** Any row with that cid, soft-deleted or not. */
+  getAny(cid: string): Promise<CallsTable | undefined> {
+    return this.db.selectFrom('calls').selectAll().where('cid', '=', cid).executeTakeFirst();
+  }
+
+  /**
+   * Inserts the call unless the cid exists. The primary key is the judge across concurrent requests and nodes:
+   * exactly one caller sees `true`.
+   */
+  async insertIfAbsent(row: CallsTable): Promise<boolean> {
+    const result = await this.db
+      .insertInto('calls')
+      .values(row)
+      .onConflict((oc) => oc.column('cid').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async update(cid: string, patch: Partial<Omit<CallsTable, 'cid' | 'type' | 'id' | 'created_at'>>): Promise<void> {
+    await this.db.updateTable('calls').set(patch).where('cid', '=', cid).execute();
+  }
+
+  /** Removes the call and everything that hangs off it. */
+  async hardDelete(cid: string): Promise<void> {
+    await this.db.deleteFrom('session_participants').where('call_cid', '=', cid).execute();
+    await this.db.deleteFrom('call_sessions').where('call_cid', '=', cid).execute();
+    await this.db.deleteFrom('call_members').where('call_cid', '=', cid).execute();
+    await this.db.deleteFrom('calls').where('cid', '=', cid).execute();
+  }
+}

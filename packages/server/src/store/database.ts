@@ -1,0 +1,72 @@
+/**
+ * Opens the SQL database chosen by config: embedded SQLite (default, WAL) or PostgreSQL (`DATABASE_URL`).
+ * One kysely query builder serves both; `dialect` lets the few dialect-specific queries choose their SQL.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrations.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface SqlDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface SqliteOptions {
+  kind: 'sqlite';
+  /** A file path, or ':memory:'. */
+  file: string;
+}
+export interface PostgresOptions {
+  kind: 'postgres';
+  url: string;
+  /** Schema to use (and create); lets test runs and tenants share one database without seeing each other. */
+  schema?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: SqliteOptions | PostgresOptions): Promise<SqlDatabase> {
+  const opened = options.kind === 'sqlite' ? openSqlite(options) : await openPostgres(options);
+  await migrateToLatest(opened.db, opened.dialect);
+  return opened;
+}
+
+function openSqlite(options: SqliteOptions): SqlDatabase {
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  const sqlite = new SqliteDatabase(options.file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name: ${schema}`);
+  }
+  if (schema) {
+    const admin = new pg.Client({ connectionString: options.url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists "${schema}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}

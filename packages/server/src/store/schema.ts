@@ -1,0 +1,111 @@
+/**
+ * Table shapes shared by both dialects. JSON columns hold JSON text; booleans are 0/1 integers; timestamps are
+ * RFC 3339 strings with milliseconds in UTC (fixed width, so text order is time order; PostgreSQL columns use the
+ * "C" collation so both dialects sort ids and times byte-wise).
+ */
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  name: string | null;
+  image: string | null;
+  role: string;
+  custom: string;
+  teams: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface CallTypesTable {
+  name: string;
+  grants: string;
+  settings: string;
+  notification_settings: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CallsTable {
+  cid: string;
+  type: string;
+  id: string;
+  created_by_user_id: string;
+  team: string | null;
+  custom: string;
+  settings_override: string;
+  starts_at: string | null;
+  backstage: number;
+  blocked_user_ids: string;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+  deleted_at: string | null;
+  current_session_id: string | null;
+}
+
+export interface CallMembersTable {
+  call_cid: string;
+  user_id: string;
+  role: string;
+  custom: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CallSessionsTable {
+  id: string;
+  call_cid: string;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  live_started_at: string | null;
+  live_ended_at: string | null;
+  /** JSON maps user id → time. */
+  accepted_by: string;
+  rejected_by: string;
+  missed_by: string;
+  /** JSON list of `{ session_id, user_id, pinned_at }`. */
+  pins: string;
+}
+
+export interface SessionParticipantsTable {
+  user_session_id: string;
+  session_id: string;
+  call_cid: string;
+  user_id: string;
+  role: string;
+  joined_at: string;
+  left_at: string | null;
+  /** The realtime connection the participant joined over, when any (presence-driven leave). */
+  connection_id: string | null;
+}
+
+export interface DevicesTable {
+  id: string;
+  user_id: string;
+  push_provider: string;
+  push_provider_name: string | null;
+  voip_token: number;
+  created_at: string;
+}
+
+/** Events committed with the state change that caused them, awaiting webhook / push delivery. */
+export interface OutboxTable {
+  id: Generated<number>;
+  event_type: string;
+  call_cid: string | null;
+  payload: string;
+  created_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  call_types: CallTypesTable;
+  calls: CallsTable;
+  call_members: CallMembersTable;
+  call_sessions: CallSessionsTable;
+  session_participants: SessionParticipantsTable;
+  devices: DevicesTable;
+  outbox: OutboxTable;
+}

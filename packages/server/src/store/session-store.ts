@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import type { CallSessionsTable, Database, SessionParticipantsTable } from './schema.js';
+
+export class SessionStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  get(id: string): Promise<CallSessionsTable | undefined> {
+    return this.db.selectFrom('call_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insert(row: CallSessionsTable): Promise<void> {
+    await this.db.insertInto('call_sessions').values(row).execute();
+  }
+
+  async update(id: string, patch: Partial<Omit<CallSessionsTable, 'id' | 'call_cid'>>): Promise<void> {
+    await this.db.updateTable('call_sessions').set(patch).where('id', '=', id).execute();
+  }
+
+  /** Participants currently in the session (joined and not left), oldest first. */
+  activeParticipants(sessionId: string): Promise<SessionParticipantsTable[]> {
+    return this.db
+      .selectFrom('session_participants')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('left_at', 'is', null)
+      .orderBy('joined_at')
+      .orderBy('user_session_id')
+      .execute();
+  }
+
+  async addParticipant(row: SessionParticipantsTable): Promise<void> {
+    await this.db.insertInto('session_participants').values(row).execute();
+  }
+
+  async markLeft(userSessionIds: readonly string[], now: string): Promise<void> {
+    if (userSessionIds.length === 0) return;
+    await this.db
+      .updateTable('session_participants')
+      .set({ left_at: now })
+      .where('user_session_id', 'in', [...userSessionIds])
+      .execute();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The storage boundary services use. `read` gives repositories over the database; `transaction` runs a unit of
+ * work whose writes (state and outbox events) commit together or not at all.
+ */
+import type { Kysely } from 'kysely';
+import { CallStore } from './call-store.js';
+import { CallTypeStore } from './call-type-store.js';
+import type { Dialect, SqlDatabase } from './database.js';
+import { MemberStore } from './member-store.js';
+import { OutboxStore } from './outbox-store.js';
+import type { Database } from './schema.js';
+import { SessionStore } from './session-store.js';
+import { UserStore } from './user-store.js';
+
+export class Repositories {
+  readonly users: UserStore;
+  readonly callTypes: CallTypeStore;
+  readonly calls: CallStore;
+  readonly members: MemberStore;
+  readonly sessions: SessionStore;
+  readonly outbox: OutboxStore;
+
+  constructor(readonly db: Kysely<Database>) {
+    this.users = new UserStore(db);
+    this.callTypes = new CallTypeStore(db);
+    this.calls = new CallStore(db);
+    this.members = new MemberStore(db);
+    this.sessions = new SessionStore(db);
+    this.outbox = new OutboxStore(db);
+  }
+}
+
+export class Store {
+  readonly read: Repositories;
+  readonly dialect: Dialect;
+
+  constructor(private readonly database: SqlDatabase) {
+    this.read = new Repositories(database.db);
+    this.dialect = database.dialect;
+  }
+
+  get db(): Kysely<Database> {
+    return this.database.db;
+  }
+
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.database.db.transaction().execute((trx) => work(new Repositories(trx)));
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * `eachDatabase('calls', (t) => { it(...) })` declares the same suite once per dialect, each with its own started
+ * node (fresh database), so SQLite and PostgreSQL pass exactly the same tests.
+ */
+import { after, before, describe } from 'node:test';
+import { testDialects } from './databases.js';
+import { startTestNode, type TestNode } from './test-node.js';
+
+const dialects = await testDialects();
+
+export function eachDatabase(name: string, body: (node: () => TestNode) => void): void {
+  for (const dialect of dialects) {
+    describe(`${name} [${dialect}]`, () => {
+      let current: TestNode | undefined;
+      before(async () => {
+        current = await startTestNode(dialect);
+      });
+      after(async () => {
+        await current?.stop();
+      });
+      body(() => {
+        if (!current) throw new Error('test node not started');
+        return current;
+      });
+    });
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Starts a real Switchboard node on a free port for a test, against a fresh database, and tears it down.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import pino from 'pino';
+import { composeNode, type SwitchboardNode } from '../../src/app/compose.js';
+import { loadConfig } from '../../src/app/config.js';
+import type { Clock } from '../../src/domain/clock.js';
+import { freshDatabase, type TestDialect } from './databases.js';
+
+export interface TestNode {
+  node: SwitchboardNode;
+  baseUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  dialect: TestDialect;
+  /** A server token for raw HTTP tests. */
+  serverToken: string;
+  userToken(userId: string, claims?: Record<string, unknown>, expiresIn?: string | number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestNode(dialect: TestDialect, options: { clock?: Clock } = {}): Promise<TestNode> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  const apiKey = `key-${randomBytes(4).toString('hex')}`;
+  const apiSecret = randomBytes(24).toString('hex');
+  const db = freshDatabase(dialect);
+  const { config } = loadConfig({}, { port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error' });
+  const node = await composeNode({
+    config,
+    database: db.options,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const baseUrl = await node.listen();
+  const key = new TextEncoder().encode(apiSecret);
+  const sign = (claims: Record<string, unknown>, expiresIn?: string | number) => {
+    const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+    if (expiresIn !== undefined) jwt.setExpirationTime(expiresIn);
+    return jwt.sign(key);
+  };
+  return {
+    node,
+    baseUrl,
+    apiKey,
+    apiSecret,
+    dialect,
+    serverToken: await sign({ server: true }),
+    userToken: (userId, claims = {}, expiresIn) => sign({ user_id: userId, ...claims }, expiresIn),
+    async stop() {
+      await node.close();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// `npm test`: every package's tests in one node:test run (through tsx), so the runner's summary closes the output.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const only = process.argv.slice(2);
+const files =
+  only.length > 0
+    ? only
+    : readdirSync('packages').flatMap((p) => {
+        const dir = join('packages', p, 'test');
+        try {
+          return findTests(dir);
+        } catch {
+          return [];
+        }
+      });
+files.sort();
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  { stdio: 'inherit', env: process.env },
+);
+process.exit(result.status ?? 1);
