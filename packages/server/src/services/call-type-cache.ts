@@ -7,7 +7,7 @@ import type { CallSettings, NotificationSettings } from '@switchboard/protocol';
 import type { Grants } from '../domain/permissions.js';
 import { parseJson } from '../store/json.js';
 import type { CallTypesTable } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 
 export interface CallTypeDefinition {
   name: string;
@@ -37,11 +37,15 @@ export class CallTypeCache {
     private readonly ttlMs = 1000,
   ) {}
 
-  async get(name: string): Promise<CallTypeDefinition | undefined> {
+  /**
+   * Inside a transaction pass its repositories: on SQLite the transaction holds the only connection, so a read
+   * through the root connection would wait for the transaction that is waiting for it.
+   */
+  async get(name: string, repos: Repositories = this.store.read): Promise<CallTypeDefinition | undefined> {
     const now = Date.now();
     const hit = this.entries.get(name);
     if (hit && hit.expires > now) return hit.value;
-    const row = await this.store.read.callTypes.get(name);
+    const row = await repos.callTypes.get(name);
     const value = row ? callTypeFromRow(row) : undefined;
     this.entries.set(name, { value, expires: now + this.ttlMs });
     return value;

@@ -2,6 +2,7 @@
  * The storage boundary services use. `read` gives repositories over the database; `transaction` runs a unit of
  * work whose writes (state and outbox events) commit together or not at all.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import { CallStore } from './call-store.js';
 import { CallTypeStore } from './call-type-store.js';
@@ -31,12 +32,25 @@ export class Repositories {
 }
 
 export class Store {
-  readonly read: Repositories;
   readonly dialect: Dialect;
+  private readonly root: Repositories;
+  /**
+   * Marks code running inside `transaction`. Reading through the root connection there is a bug: on SQLite the
+   * transaction holds the only connection, so it would wait forever. `read` fails fast instead.
+   */
+  private readonly insideTransaction = new AsyncLocalStorage<true>();
 
   constructor(private readonly database: SqlDatabase) {
-    this.read = new Repositories(database.db);
+    this.root = new Repositories(database.db);
     this.dialect = database.dialect;
+  }
+
+  /** Repositories over the root connection, for work outside any transaction. */
+  get read(): Repositories {
+    if (this.insideTransaction.getStore()) {
+      throw new Error('store.read used inside a transaction: use the transaction repositories');
+    }
+    return this.root;
   }
 
   get db(): Kysely<Database> {
@@ -44,7 +58,9 @@ export class Store {
   }
 
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    return this.database.db.transaction().execute((trx) => work(new Repositories(trx)));
+    return this.insideTransaction.run(true, () =>
+      this.database.db.transaction().execute((trx) => work(new Repositories(trx))),
+    );
   }
 
   close(): Promise<void> {
