@@ -16,21 +16,29 @@ export interface LoadedCall {
   type: CallTypeDefinition;
 }
 
-export async function requireCallType(ctx: ServiceContext, name: string): Promise<CallTypeDefinition> {
-  const type = await ctx.callTypes.get(name);
+export async function requireCallType(
+  ctx: ServiceContext,
+  name: string,
+  repos?: Repositories,
+): Promise<CallTypeDefinition> {
+  const type = await ctx.callTypes.get(name, repos);
   if (!type) throw notFound(`call type ${name} does not exist`);
   return type;
 }
 
-/** The live call or a 404. The call type is checked first so an unknown type reads as such. */
+/**
+ * The live call or a 404. The call type is checked first so an unknown type reads as such. `includeDeleted` also
+ * finds a soft-deleted call (only hard delete needs it: it is how a deleted call's id becomes free again).
+ */
 export async function loadCall(
   ctx: ServiceContext,
   repos: Repositories,
   type: string,
   cid: string,
+  options: { includeDeleted?: boolean } = {},
 ): Promise<LoadedCall> {
-  const callType = await requireCallType(ctx, type);
-  const row = await repos.calls.get(cid);
+  const callType = await requireCallType(ctx, type, repos);
+  const row = options.includeDeleted ? await repos.calls.getAny(cid) : await repos.calls.get(cid);
   if (!row) throw notFound(`call ${cid} does not exist`);
   return { row, type: callType };
 }

@@ -212,7 +212,7 @@ export async function deleteCall(
 ): Promise<{ call: CallResponse['call'] }> {
   const cid = toCid(ref.type, ref.id);
   return commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid);
+    const call = await loadCall(ctx, tx, ref.type, cid, { includeDeleted: req.hard === true });
     await guardCall(tx, actor, call, [OwnCapability.END_CALL], 'delete call');
     const now = isoNow(ctx.clock);
     const model = await loadCallModel(tx, call);
@@ -221,7 +221,8 @@ export async function deleteCall(
     } else {
       await tx.calls.update(cid, { deleted_at: now, updated_at: now });
     }
-    emit(CallEvents.deleted(model, now));
+    // A soft-deleted call being hard-deleted already announced its deletion.
+    if (call.row.deleted_at === null) emit(CallEvents.deleted(model, now));
     return { call: model };
   });
 }
