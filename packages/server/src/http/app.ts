@@ -10,6 +10,7 @@ import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { errorBody, internalError, toApiError } from './error-mapper.js';
+import { metricsPlugin } from './metrics.js';
 import { callRoutes } from './routes/call-routes.js';
 import { callTypeRoutes } from './routes/call-type-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -79,6 +80,11 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     request.actor = await deps.auth.actorForToken(request.headers.authorization);
   });
 
+  // A POST with no body at all (no content type, e.g. `curl -X POST .../mark_ended`) means `{}` too.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+  });
+
   app.addHook('preSerialization', async (request, _reply, payload) => {
     if (payload && typeof payload === 'object' && !Array.isArray(payload)) {
       return { ...(payload as object), duration: formatDuration(request.startedAt) };
@@ -116,6 +122,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     },
   });
 
+  await metricsPlugin(app);
   await app.register(systemRoutes);
   // Same handlers on both path families; the OpenAPI document lists the server-side family once.
   for (const [prefix, hide] of [
