@@ -1,5 +1,6 @@
 /** Response models (API.md "Models"). Timestamps are RFC 3339 UTC strings with milliseconds. */
 import { type Static, Type } from 'typebox';
+import { ALL_CAPABILITIES } from './capabilities.js';
 import { CallSettings, NotificationSettings } from './settings.js';
 
 export const Custom = Type.Record(Type.String(), Type.Unknown());
@@ -83,7 +84,7 @@ export const Call = Type.Object({
 });
 export type Call = Static<typeof Call>;
 
-export const Grants = Type.Record(Type.String(), Type.Array(Type.String()));
+export const Grants = Type.Record(Type.String(), Type.Array(Type.Enum([...ALL_CAPABILITIES])));
 export type Grants = Static<typeof Grants>;
 
 export const CallType = Type.Object({

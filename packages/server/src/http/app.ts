@@ -3,7 +3,7 @@
  * and the routes, mounted under both path families (`/api/v2/video/...` and `/video/...`).
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Actor } from '../domain/actor.js';
 import { ApiError } from '../domain/errors.js';
@@ -45,11 +45,12 @@ function operationOf(request: FastifyRequest): string {
 }
 
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
-  // pino's Logger and fastify's base logger differ only in typing; the instance is the same.
   const app = Fastify({
-    loggerInstance: deps.logger,
+    // pino's Logger and fastify's base logger type differ only in generics; the instance is the same.
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: true,
+    // Per-request logs are off: metrics cover traffic, and errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
   });
   app.setValidatorCompiler(validatorCompiler());
@@ -138,5 +139,5 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     );
   }
   await app.register(async (scope) => userRoutes(scope, deps.ctx), { prefix: '/api/v2' });
-  return app as unknown as FastifyInstance;
+  return app;
 }

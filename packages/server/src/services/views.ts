@@ -1,7 +1,9 @@
 /**
  * Rows → API models (API.md "Models"). The only place that knows both the storage shape and the wire shape.
  */
+
 import type { Call, CallParticipant, CallSession, CallType, Custom, Member, User } from '@switchboard/protocol';
+import { isCapability } from '@switchboard/protocol';
 import { deepMerge } from '../domain/settings.js';
 import { parseJson } from '../store/json.js';
 import type {
@@ -95,7 +97,7 @@ export function callView(row: CallsTable, type: CallTypeDefinition, createdBy: U
 export function callTypeView(type: CallTypeDefinition): CallType {
   return {
     name: type.name,
-    grants: Object.fromEntries(Object.entries(type.grants).map(([role, caps]) => [role, [...caps]])),
+    grants: Object.fromEntries(Object.entries(type.grants).map(([role, caps]) => [role, caps.filter(isCapability)])),
     settings: type.settings,
     notification_settings: type.notification_settings,
     created_at: type.created_at,

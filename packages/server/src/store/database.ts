@@ -44,8 +44,36 @@ function openSqlite(options: SqliteOptions): SqlDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** Distinct SQL texts kept prepared; `in (?, ?, …)` lists of varying length make the set open-ended. */
+const STATEMENT_CACHE_LIMIT = 500;
+
+/**
+ * kysely prepares every query anew; preparing costs as much as running a primary-key lookup, so statements are
+ * memoized by SQL text. Safe because kysely's SQLite driver runs one query at a time on its single connection
+ * and we never use streaming queries (an iterating statement cannot be reused until it finishes).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (source: string) => {
+    let statement = statements.get(source);
+    if (!statement) {
+      if (statements.size >= STATEMENT_CACHE_LIMIT) statements.clear();
+      statement = sqlite.prepare(source);
+      statements.set(source, statement);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property === 'prepare') return prepare;
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {

@@ -1,0 +1,22 @@
+/**
+ * `switchboard config env`: the environment variables as a markdown table, printed from `SETTINGS` so the README's
+ * table cannot drift from the code (a test checks the README lists every variable).
+ */
+import { SETTINGS } from '../app/config.js';
+
+function cell(value: string): string {
+  return value.replaceAll('|', '\\|');
+}
+
+export function settingsMarkdownTable(): string {
+  const rows = SETTINGS.map((s) => {
+    const fallback = s.default === undefined ? '(unset)' : `\`${String(s.default)}\``;
+    return `| \`${s.env}\` | ${cell(fallback)} | ${cell(s.description)} |`;
+  });
+  return ['| variable | default | description |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+export function configEnv(out: NodeJS.WritableStream): number {
+  out.write(`${settingsMarkdownTable()}\n`);
+  return 0;
+}
