@@ -10,6 +10,7 @@ import { LocalEventBus } from '../bus/local-event-bus.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { buildHttpApp } from '../http/app.js';
 import { Authenticator } from '../services/authenticate.js';
+import { CallSnapshotCache } from '../services/call-snapshots.js';
 import { CallTypeCache } from '../services/call-type-cache.js';
 import { seedBuiltinCallTypes } from '../services/call-types.js';
 import type { ServiceContext } from '../services/context.js';
@@ -51,12 +52,16 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const bus: EventBus = new LocalEventBus();
   logger.info({ database: dbOptions.kind, bus: 'local' }, 'backends chosen');
 
+  const snapshots = new CallSnapshotCache();
+  // Every committed call event drops that call's snapshot, before the event reaches anyone else.
+  bus.subscribe((event) => snapshots.invalidate(event.call_cid));
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const ctx: ServiceContext = {
     store,
     bus,
     clock: options.clock ?? systemClock,
     callTypes: new CallTypeCache(store),
+    snapshots,
     config: {
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,

@@ -52,11 +52,16 @@ export function requireTokenScope(actor: Actor, cid: string): void {
 
 /** The caller's capabilities on a call. Server actors hold every capability. */
 export async function actorCapabilities(repos: Repositories, actor: Actor, call: LoadedCall): Promise<OwnCapability[]> {
+  const member = actor.kind === 'user' ? await repos.members.get(call.row.cid, actor.userId) : undefined;
+  return capabilitiesOf(actor, call, member?.role);
+}
+
+/** Like actorCapabilities, when the caller's membership (`memberRole`, undefined for non-members) is known. */
+export function capabilitiesOf(actor: Actor, call: LoadedCall, memberRole: string | undefined): OwnCapability[] {
   if (actor.kind === 'server') return [...ALL_CAPABILITIES];
   if (actor.kind === 'anonymous') return capabilitiesFor(call.type.grants, { globalRole: GlobalRole.ANONYMOUS });
-  const member = await repos.members.get(call.row.cid, actor.userId);
   const blocked = parseJson<string[]>(call.row.blocked_user_ids, []).includes(actor.userId);
-  return capabilitiesFor(call.type.grants, { globalRole: actor.role, memberRole: member?.role, blocked });
+  return capabilitiesFor(call.type.grants, { globalRole: actor.role, memberRole, blocked });
 }
 
 /** Guard at the top of a call operation: token scope, then the capabilities it needs. */

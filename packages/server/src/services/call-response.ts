@@ -2,10 +2,12 @@
  * Builds `{ call, members, own_capabilities }` — the shape most call operations answer with — and the full Call
  * model that events carry.
  */
-import type { Call, CallResponse, Member, OwnCapability } from '@switchboard/protocol';
+import { type Call, type CallResponse, type Member, OwnCapability } from '@switchboard/protocol';
 import type { Actor } from '../domain/actor.js';
+import { requireCapabilities } from '../domain/permissions.js';
 import type { Repositories } from '../store/store.js';
-import { actorCapabilities, type LoadedCall } from './call-access.js';
+import { actorCapabilities, capabilitiesOf, type LoadedCall, requireTokenScope } from './call-access.js';
+import { type CallSnapshot, SNAPSHOT_MEMBERS } from './call-snapshots.js';
 import { callView, memberView, missingUserView, participantView, sessionView, userView } from './views.js';
 
 export const DEFAULT_MEMBERS_LIMIT = 25;
@@ -70,4 +72,43 @@ export async function buildCallResponse(
 async function membershipOf(repos: Repositories, cid: string, userId: string): Promise<Member | undefined> {
   const row = await repos.members.get(cid, userId);
   return row ? (await membersWithUsers(repos, [row]))[0] : undefined;
+}
+
+/** Loads what a snapshot holds: the model and the newest members (one more row tells if that is all of them). */
+export async function loadSnapshot(repos: Repositories, call: LoadedCall): Promise<CallSnapshot> {
+  const [model, rows] = await Promise.all([
+    loadCallModel(repos, call),
+    repos.members.listNewest(call.row.cid, SNAPSHOT_MEMBERS + 1),
+  ]);
+  const newestMembers = await membersWithUsers(repos, rows.slice(0, SNAPSHOT_MEMBERS));
+  return { row: call.row, model, newestMembers, allMembersKnown: rows.length <= SNAPSHOT_MEMBERS };
+}
+
+/**
+ * The read path's response, from a snapshot: guards `read-call` (after the token scope) and answers as
+ * buildCallResponse would, asking the database only for a membership the snapshot cannot tell.
+ */
+export async function respondFromSnapshot(
+  repos: Repositories,
+  actor: Actor,
+  call: LoadedCall,
+  snapshot: CallSnapshot,
+  membersLimit: number,
+): Promise<CallResponse> {
+  requireTokenScope(actor, call.row.cid);
+  let membership: Member | undefined;
+  if (actor.kind === 'user') {
+    membership = snapshot.allMembersKnown
+      ? snapshot.newestMembers.find((m) => m.user_id === actor.userId)
+      : await membershipOf(repos, call.row.cid, actor.userId);
+  }
+  const held = capabilitiesOf(actor, call, membership?.role);
+  requireCapabilities(held, [OwnCapability.READ_CALL], 'read call');
+  const response: CallResponse = {
+    call: snapshot.model,
+    members: snapshot.newestMembers.slice(0, membersLimit),
+    own_capabilities: held,
+  };
+  if (membership) response.membership = membership;
+  return response;
 }

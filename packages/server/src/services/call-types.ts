@@ -96,6 +96,7 @@ export async function updateCallType(
     return next;
   });
   ctx.callTypes.invalidate(name);
+  ctx.snapshots.clear(); // every call of the type shows the type's settings
   return callTypeView(callTypeFromRow(updated));
 }
 
@@ -107,4 +108,5 @@ export async function deleteCallType(ctx: ServiceContext, actor: Actor, name: st
     await tx.callTypes.delete(name);
   });
   ctx.callTypes.invalidate(name);
+  ctx.snapshots.clear();
 }

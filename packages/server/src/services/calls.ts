@@ -20,7 +20,15 @@ import { parseJson, toJson } from '../store/json.js';
 import type { CallsTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import { guardCall, loadCall, requireCallType, requireTokenScope } from './call-access.js';
-import { buildCallResponse, DEFAULT_MEMBERS_LIMIT, loadCallModel, membersWithUsers } from './call-response.js';
+import {
+  buildCallResponse,
+  DEFAULT_MEMBERS_LIMIT,
+  loadCallModel,
+  loadSnapshot,
+  membersWithUsers,
+  respondFromSnapshot,
+} from './call-response.js';
+import type { CallSnapshot } from './call-snapshots.js';
 import type { CallTypeDefinition } from './call-type-cache.js';
 import { commit, type ServiceContext } from './context.js';
 import { applyMemberChanges, requireMemberUsers } from './members.js';
@@ -44,33 +52,40 @@ export async function getOrCreateCall(
   const cid = toCid(ref.type, ref.id);
   requireTokenScope(actor, cid);
   const limit = req.members_limit ?? DEFAULT_MEMBERS_LIMIT;
-  const existing = await ctx.store.read.calls.getAny(cid);
+  const existing = await readSnapshot(ctx, callType, cid);
   if (existing) return existingCall(ctx, actor, callType, existing, limit);
 
   const created = await createCall(ctx, actor, callType, ref, req);
   if (!created) {
     // Another request created it between our read and our insert: answer as for an existing call.
-    const row = await ctx.store.read.calls.getAny(cid);
-    if (!row) throw notFound(`call ${cid} does not exist`);
-    return existingCall(ctx, actor, callType, row, limit);
+    const raced = await readSnapshot(ctx, callType, cid);
+    if (!raced) throw notFound(`call ${cid} does not exist`);
+    return existingCall(ctx, actor, callType, raced, limit);
   }
   const call = await loadCall(ctx, ctx.store.read, ref.type, cid);
   return { ...(await buildCallResponse(ctx.store.read, actor, call, limit)), created: true };
+}
+
+/** The call's snapshot (soft-deleted calls included), through the node's snapshot cache. */
+function readSnapshot(ctx: ServiceContext, type: CallTypeDefinition, cid: string): Promise<CallSnapshot | undefined> {
+  return ctx.snapshots.read(cid, async () => {
+    const row = await ctx.store.read.calls.getAny(cid);
+    return row ? loadSnapshot(ctx.store.read, { row, type }) : undefined;
+  });
 }
 
 async function existingCall(
   ctx: ServiceContext,
   actor: Actor,
   type: CallTypeDefinition,
-  row: CallsTable,
+  snapshot: CallSnapshot,
   limit: number,
 ): Promise<GetOrCreateResult> {
-  if (row.deleted_at !== null) {
-    throw inputError(`call ${row.cid} was deleted; hard-delete it to reuse the id`, 'id');
+  if (snapshot.row.deleted_at !== null) {
+    throw inputError(`call ${snapshot.row.cid} was deleted; hard-delete it to reuse the id`, 'id');
   }
-  const call = { row, type };
-  const held = await guardCall(ctx.store.read, actor, call, [OwnCapability.READ_CALL], 'read call');
-  return { ...(await buildCallResponse(ctx.store.read, actor, call, limit, held)), created: false };
+  const call = { row: snapshot.row, type };
+  return { ...(await respondFromSnapshot(ctx.store.read, actor, call, snapshot, limit)), created: false };
 }
 
 /** Returns false when the call already existed (a concurrent creator won). */
@@ -99,7 +114,7 @@ async function createCall(
   }
   const members = data.members ?? [];
   const cid = toCid(ref.type, ref.id);
-  return commit(ctx, async (tx, emit) => {
+  const inserted = await commit(ctx, async (tx, emit) => {
     const now = isoNow(ctx.clock);
     if (actor.kind === 'server' && data.created_by) await upsertUserRows(tx, [data.created_by], now);
     await requireCreator(tx, creatorId);
@@ -129,6 +144,9 @@ async function createCall(
     emit(CallEvents.created(await loadCallModel(tx, call), await membersWithUsers(tx, added), now));
     return true;
   });
+  // `created_by` may have changed a user who appears in other calls' views.
+  if (data.created_by) ctx.snapshots.clear();
+  return inserted;
 }
 
 async function requireCreator(tx: Repositories, userId: string): Promise<void> {
@@ -142,9 +160,11 @@ export async function getCall(
   ref: CallRef,
   membersLimit = DEFAULT_MEMBERS_LIMIT,
 ): Promise<CallResponse> {
-  const call = await loadCall(ctx, ctx.store.read, ref.type, toCid(ref.type, ref.id));
-  const held = await guardCall(ctx.store.read, actor, call, [OwnCapability.READ_CALL], 'read call');
-  return buildCallResponse(ctx.store.read, actor, call, membersLimit, held);
+  const type = await requireCallType(ctx, ref.type);
+  const cid = toCid(ref.type, ref.id);
+  const snapshot = await readSnapshot(ctx, type, cid);
+  if (!snapshot || snapshot.row.deleted_at !== null) throw notFound(`call ${cid} does not exist`);
+  return respondFromSnapshot(ctx.store.read, actor, { row: snapshot.row, type }, snapshot, membersLimit);
 }
 
 export async function updateCall(

@@ -6,6 +6,7 @@ import type { CallEvent } from '@switchboard/protocol';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock } from '../domain/clock.js';
 import type { Repositories, Store } from '../store/store.js';
+import type { CallSnapshotCache } from './call-snapshots.js';
 import type { CallTypeCache } from './call-type-cache.js';
 
 export interface ServiceConfig {
@@ -20,6 +21,8 @@ export interface ServiceContext {
   readonly bus: EventBus;
   readonly clock: Clock;
   readonly callTypes: CallTypeCache;
+  /** Read model of calls for GetCall / GetOrCreate; dropped per call by committed events (compose.ts). */
+  readonly snapshots: CallSnapshotCache;
   readonly config: ServiceConfig;
 }
 

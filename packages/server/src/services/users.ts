@@ -60,6 +60,7 @@ export async function upsertUsers(
     return u;
   });
   const rows = await commit(ctx, (tx) => upsertUserRows(tx, list, isoNow(ctx.clock)));
+  ctx.snapshots.clear(); // user details appear inside call views
   return Object.fromEntries(rows.map((r) => [r.id, userView(r)]));
 }
 
@@ -71,7 +72,7 @@ export async function updateUsersPartial(
   for (const u of req.users) {
     requireMayWrite(actor, u.id, u.set?.role !== undefined && actor.kind === 'user' && u.set.role !== actor.role);
   }
-  return commit(ctx, async (tx) => {
+  const updated = await commit(ctx, async (tx) => {
     const now = isoNow(ctx.clock);
     const out: Record<string, User> = {};
     for (const [i, u] of req.users.entries()) {
@@ -97,6 +98,8 @@ export async function updateUsersPartial(
     }
     return out;
   });
+  ctx.snapshots.clear();
+  return updated;
 }
 
 /**
@@ -137,7 +140,7 @@ function idsFromCondition(condition: unknown): string[] {
 
 export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: DeleteUsersRequest): Promise<string[]> {
   if (actor.kind !== 'server') throw notAllowed('only server-side auth may delete users');
-  return commit(ctx, async (tx) => {
+  const deleted = await commit(ctx, async (tx) => {
     const found = await tx.users.getMany(req.user_ids);
     const missing = req.user_ids.find((id) => !found.has(id));
     if (missing !== undefined) throw notFound(`user ${missing} does not exist`);
@@ -145,4 +148,6 @@ export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: Delete
     else await tx.users.softDelete(req.user_ids, isoNow(ctx.clock));
     return req.user_ids;
   });
+  ctx.snapshots.clear();
+  return deleted;
 }
