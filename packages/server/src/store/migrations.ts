@@ -141,7 +141,17 @@ class InlineProvider implements MigrationProvider {
 
 /** Applies every pending migration; throws (and the server refuses to start) if one fails. */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InlineProvider(dialect) });
+  // On PostgreSQL the Migrator must be told our schema: otherwise it sees its bookkeeping tables in *any* schema of
+  // the database (another tenant, another app, a parallel test run), skips creating ours and then fails to find it.
+  const migrationTableSchema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: new InlineProvider(dialect),
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
