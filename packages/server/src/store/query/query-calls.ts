@@ -1,0 +1,61 @@
+/**
+ * QueryCalls in SQL. Soft-deleted calls are never returned.
+ *
+ * @example
+ * const request = { filter_conditions: { ongoing: true }, limit: 10 };
+ * const page = await queryCalls(db, dialect, request, { secret });
+ * const more = page.next && (await queryCalls(db, dialect, { ...request, next: page.next }, { secret }));
+ */
+import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
+import { CALLS } from '../../domain/query/fields.js';
+import { type PageRequest, planQuery } from '../../domain/query/page-request.js';
+import type { Dialect } from '../database.js';
+import type { CallsTable, Database } from '../schema.js';
+import { type Page, type PreparedPage, preparePage, runPage } from './run-page.js';
+
+export interface CallsQueryOptions {
+  /** Key for the cursors' HMAC; the same on every node, or cursors fail across nodes. */
+  secret: string;
+  /**
+   * A user token's user: only calls the user may read are returned — those of a type in `readableTypesForRole`
+   * or those the user is a member of (any member role; call state such as a block list is not consulted here).
+   * Omit for the server token (every call).
+   */
+  visibleToUserId?: string;
+  /** Call types whose grants for the user's global role include `read-call` (computed by the caller). */
+  readableTypesForRole?: readonly string[];
+}
+
+/**
+ * One page of calls matching `request` (the QueryCalls body: `filter_conditions`, `sort`, `limit`, `next`,
+ * `prev`; other fields ignored). Throws an input error (code 4) naming the field for any invalid part.
+ */
+export async function queryCalls(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  request: PageRequest,
+  options: CallsQueryOptions,
+): Promise<Page<Selectable<CallsTable>>> {
+  return runPage(prepareCallsQuery(db, dialect, request, options));
+}
+
+/** The SQL `queryCalls` runs, without running it (for EXPLAIN in tests and the benchmark). */
+export function prepareCallsQuery(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  request: PageRequest,
+  options: CallsQueryOptions,
+): PreparedPage<Selectable<CallsTable>> {
+  const plan = planQuery(CALLS, request, 'calls', options.secret);
+  let base = db.selectFrom('calls').selectAll('calls').where('calls.deleted_at', 'is', null);
+  if (options.visibleToUserId !== undefined) {
+    base = base.where(visibleTo(options.visibleToUserId, options.readableTypesForRole ?? []));
+  }
+  return preparePage(base, plan, { dialect, table: 'calls', secret: options.secret });
+}
+
+function visibleTo(userId: string, readableTypes: readonly string[]) {
+  const member = sql<SqlBool>`"calls"."cid" in (select "call_cid" from "call_members" where "user_id" = ${userId})`;
+  if (readableTypes.length === 0) return member;
+  return sql<SqlBool>`("calls"."type" in (${sql.join(readableTypes)}) or ${member})`;
+}
