@@ -20,12 +20,16 @@ function fieldPath(context: string | undefined, error: AjvError): string {
   if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') {
     parts.push(error.params.missingProperty);
   }
+  if (error.keyword === 'additionalProperties' && typeof error.params.additionalProperty === 'string') {
+    parts.push(error.params.additionalProperty);
+  }
   let path = '';
   for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path ? `.${part}` : part;
   return path || (context === 'body' ? 'body' : (context ?? 'request'));
 }
 
 function describe(error: AjvError): string {
+  if (error.keyword === 'additionalProperties') return 'is not an allowed key';
   if (error.keyword === 'enum' && Array.isArray(error.params.allowedValues)) {
     return `must be one of ${error.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   }

@@ -1,0 +1,70 @@
+/**
+ * Unauthenticated operational routes over raw HTTP: `GET /healthz` and the OpenAPI document, which lists every
+ * operation of the API once (under `/api/v2`) with the same schemas that validate requests.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { eachDatabase } from '../support/each-database.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON bodies are probed field by field
+type Json = any;
+
+/** The operations of API.md in the scope of the core issue; later issues add more. */
+const OPERATIONS = [
+  'GetOrCreateCall GetCall UpdateCall UpdateCallMembers EndCall DeleteCall JoinCall ListCallTypes',
+  'GetCallType CreateCallType UpdateCallType DeleteCallType UpsertUsers UpdateUsersPartial QueryUsers',
+  'DeleteUsers',
+].flatMap((line) => line.split(' '));
+const OPENAPI_ROOT = ['openapi', 'info', 'servers', 'paths', 'components', 'security', 'tags', 'externalDocs'];
+
+eachDatabase('http system routes', (node) => {
+  const get = async (path: string) => {
+    const res = await fetch(new URL(path, node().baseUrl));
+    return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as Json };
+  };
+
+  it('GET /healthz answers without api_key or token', async () => {
+    const res = await get('/healthz');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.status, 'ok');
+  });
+
+  it('GET /openapi.json needs no auth and is a valid OpenAPI 3 document', async () => {
+    const res = await get('/openapi.json');
+    assert.equal(res.status, 200);
+    assert.match(res.type, /^application\/json/);
+    assert.match(res.body.openapi, /^3\./);
+    for (const key of Object.keys(res.body)) {
+      assert.ok(OPENAPI_ROOT.includes(key) || key.startsWith('x-'), `unexpected root field ${key}`);
+    }
+    assert.equal(res.body.components.securitySchemes.api_key.in, 'query');
+  });
+
+  it('lists each operation once, under /api/v2 only', async () => {
+    const { paths } = (await get('/openapi.json')).body;
+    const seen = new Map<string, string>();
+    for (const [path, methods] of Object.entries(paths as Record<string, Json>)) {
+      assert.match(path, /^\/api\/v2\//, 'the /video family is served but not documented twice');
+      for (const [method, op] of Object.entries(methods as Record<string, Json>)) {
+        assert.equal(typeof op.operationId, 'string', `${method} ${path}`);
+        assert.ok(!seen.has(op.operationId), `${op.operationId} listed twice`);
+        seen.set(op.operationId, `${method.toUpperCase()} ${path}`);
+      }
+    }
+    for (const operation of OPERATIONS) assert.ok(seen.has(operation), `${operation} documented`);
+    assert.equal(seen.get('GetOrCreateCall'), 'POST /api/v2/video/call/{type}/{id}');
+    assert.equal(seen.get('UpdateCallType'), 'PUT /api/v2/video/calltypes/{name}');
+    assert.equal(seen.get('QueryUsers'), 'GET /api/v2/users');
+  });
+
+  it('documents the request schemas that validate requests', async () => {
+    const { paths } = (await get('/openapi.json')).body;
+    const getOrCreate = paths['/api/v2/video/call/{type}/{id}'].post;
+    const body = getOrCreate.requestBody.content['application/json'].schema;
+    assert.equal(body.properties.members_limit.maximum, 100);
+    const audio = body.properties.data.properties.settings_override.properties.audio.properties;
+    assert.deepEqual([...audio.default_device.enum].sort(), ['earpiece', 'speaker']);
+    const id = getOrCreate.parameters.find((p: Json) => p.name === 'id' && p.in === 'path');
+    assert.equal(id.schema.maxLength, 64);
+  });
+});
