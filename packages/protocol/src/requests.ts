@@ -131,9 +131,11 @@ export type PinRequest = Static<typeof PinRequest>;
 export const BlockUserRequest = Type.Object({ user_id: UserIdString });
 export type BlockUserRequest = Static<typeof BlockUserRequest>;
 
+/** Keys are role names, so a key that is not a valid role name is refused (not ignored like unknown fields). */
 export const GrantsRequest = Type.Record(
   RoleString,
   Type.Array(Type.Enum([...ALL_CAPABILITIES]), { maxItems: ALL_CAPABILITIES.length * 2 }),
+  { additionalProperties: false },
 );
 export type GrantsRequest = Static<typeof GrantsRequest>;
 
@@ -182,18 +184,58 @@ export const DeleteUsersRequest = Type.Object({
 });
 export type DeleteUsersRequest = Static<typeof DeleteUsersRequest>;
 
+/*
+ * The query endpoints (QueryCalls, QueryCallMembers, QueryUsers). Their schemas fix only JSON types: the server's
+ * query engine checks the rest (known fields and operators, sortable fields, directions, `limit` 1–100, at most 5
+ * sort keys, cursors) and names the offending field in its input error, identically for every endpoint.
+ */
+
+/** One sort key; `direction` 1 ascending (the default), -1 descending. */
 export const SortParam = Type.Object({
-  field: Type.String({ minLength: 1, maxLength: 64 }),
-  direction: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(-1)])),
+  field: Type.String(),
+  direction: Type.Optional(Type.Unsafe<1 | -1>(Type.Integer())),
 });
 export type SortParam = Static<typeof SortParam>;
 
+/** MongoDB-like filter, e.g. `{ starts_at: { $gt: '2030-01-01T00:00:00Z' }, backstage: false }`. */
 export const FilterConditions = Type.Record(Type.String(), Type.Unknown());
+export type FilterConditions = Static<typeof FilterConditions>;
 
-export const QueryUsersPayload = Type.Object({
+const QueryPageFields = {
   filter_conditions: Type.Optional(FilterConditions),
-  sort: Type.Optional(Type.Array(SortParam, { maxItems: 5 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+  sort: Type.Optional(Type.Array(SortParam)),
+  /** Default 25, maximum 100. */
+  limit: Type.Optional(Type.Integer()),
+  /** Opaque cursors from a previous page of the same query (same sort); pass one of them. */
+  next: Type.Optional(Type.String()),
+  prev: Type.Optional(Type.String()),
+};
+
+/** Cursor paging shared by the query endpoints. */
+export const QueryPage = Type.Object(QueryPageFields);
+export type QueryPage = Static<typeof QueryPage>;
+
+/** POST /video/calls. Default order `created_at` descending. */
+export const QueryCallsRequest = Type.Object({
+  ...QueryPageFields,
+  /** With a `connection_id` (body or query), subscribes that realtime connection to every returned call. */
+  watch: Type.Optional(Type.Boolean()),
+  connection_id: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type QueryCallsRequest = Static<typeof QueryCallsRequest>;
+
+/** POST /video/call/members: members of the call `type`/`id`. Default order `created_at` ascending. */
+export const QueryCallMembersRequest = Type.Object({
+  type: CallTypeString,
+  id: CallIdString,
+  ...QueryPageFields,
+});
+export type QueryCallMembersRequest = Static<typeof QueryCallMembersRequest>;
+
+/** GET /users?payload=<this as JSON>. Default order `created_at` ascending. */
+export const QueryUsersPayload = Type.Object({
+  ...QueryPageFields,
+  /** Rows to skip (at most 10,000; not combined with `next` / `prev`, which are the better way to page). */
+  offset: Type.Optional(Type.Integer()),
 });
 export type QueryUsersPayload = Static<typeof QueryUsersPayload>;

@@ -38,8 +38,19 @@ export type CallTypeResponse = CallType & WithDuration;
 export interface UsersResponse extends WithDuration {
   users: Record<string, User>;
 }
-export interface QueryUsersResponse extends WithDuration {
+/** Cursors of a query page: `next` is absent on the last page, `prev` on the first. */
+export interface QueryPageCursors {
+  next?: string;
+  prev?: string;
+}
+export interface QueryUsersResponse extends WithDuration, QueryPageCursors {
   users: User[];
+}
+export interface QueryCallsResponse extends WithDuration, QueryPageCursors {
+  calls: CallResponse[];
+}
+export interface QueryCallMembersResponse extends WithDuration, QueryPageCursors {
+  members: Member[];
 }
 export interface DeleteUsersResponse extends WithDuration {
   deleted_user_ids: string[];

@@ -5,8 +5,9 @@
  * - server side (this release): `SwitchboardClient` (app key + secret, server token) → `client.video` →
  *   `client.video.call(type, id)`. Transport is `http-client.ts` (global `fetch`), credentials come from an
  *   `AuthProvider` (`auth.ts`).
- * - client side (next): a user-token client with the realtime connection will live under `src/realtime/` and reuse
- *   `HttpClient` with a user-token or anonymous `AuthProvider`, the browser path family and `CallHandle` for REST.
+ * - client side: `SwitchboardVideoClient` (user token) under `src/realtime/`: the realtime connection (auth,
+ *   health checks, reconnect with backoff that re-watches calls), `client.on(type, fn)`, and `client.call(type, id)`
+ *   → `ClientCall`, which reuses `HttpClient` (user-token auth, browser path family) and `CallHandle` for REST.
  *
  * Naming: `CallHandle` is the SDK object you call methods on; `Call` is the protocol's data model of a call (as in
  * `GetCallResponse['call']`), re-exported unchanged so both packages mean the same thing by it.
@@ -15,6 +16,19 @@ export { type AuthProvider, type RequestAuth, serverTokenAuth } from './auth.js'
 export { CallHandle } from './call.js';
 export { isApiErrorBody, NO_API_CODE, SwitchboardError, type SwitchboardErrorInit } from './errors.js';
 export { HttpClient, type HttpClientOptions, type HttpMethod, type QueryParams } from './http-client.js';
+export { type CallOwner, ClientCall, type ClientCallState } from './realtime/client-call.js';
+export type {
+  ConnectionChangedEvent,
+  ConnectionRecoveredEvent,
+  EventName,
+  EventOf,
+  Listener,
+} from './realtime/listeners.js';
+export type { ConnectionState, UserDetails, WebSocketConstructor } from './realtime/realtime-connection.js';
+export {
+  SwitchboardVideoClient,
+  type SwitchboardVideoClientOptions,
+} from './realtime/switchboard-video-client.js';
 export {
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_MS,
@@ -53,6 +67,8 @@ export type {
   CallSettingsRequest,
   CallType,
   CallTypeResponse,
+  ConnectionErrorEvent,
+  ConnectionOkEvent,
   CreateCallTypeRequest,
   Custom,
   DeleteCallRequest,
@@ -93,4 +109,4 @@ export type {
   UsersResponse,
   WithDuration,
 } from '@switchboard/protocol';
-export { CloseCode, ErrorCode, EventType, toCid } from '@switchboard/protocol';
+export { CloseCode, ConnectionEventType, ErrorCode, EventType, toCid } from '@switchboard/protocol';

@@ -2,44 +2,18 @@
  * Wire types the SDK needs that `@switchboard/protocol` does not (yet) define. Shapes follow API.md "Endpoints";
  * if protocol gains an equivalent, alias it here so SDK users keep their imports.
  */
-import type { ActingUserRequest, Call, CallResponse, Member, SortParam, WithDuration } from '@switchboard/protocol';
+import type { ActingUserRequest, Call, WithDuration } from '@switchboard/protocol';
 
-/** Filter conditions in the MongoDB-like query language, e.g. `{ ended_at: { $exists: false } }`. */
-export type FilterConditions = Record<string, unknown>;
-
-/** Cursor paging shared by the query endpoints; `next` / `prev` are opaque cursors from a previous response. */
-export interface QueryPage {
-  filter_conditions?: FilterConditions;
-  sort?: SortParam[];
-  /** Default 25, maximum 100. */
-  limit?: number;
-  next?: string;
-  prev?: string;
-}
-
-/** POST /video/calls. */
-export interface QueryCallsRequest extends QueryPage {
-  /** With a `connection_id`, subscribe that realtime connection to every returned call. */
-  watch?: boolean;
-}
-
-export interface QueryCallsResponse extends WithDuration {
-  calls: CallResponse[];
-  next?: string;
-  prev?: string;
-}
-
-/** POST /video/call/members. */
-export interface QueryCallMembersRequest extends QueryPage {
-  type: string;
-  id: string;
-}
-
-export interface QueryCallMembersResponse extends WithDuration {
-  members: Member[];
-  next?: string;
-  prev?: string;
-}
+// The query endpoints' wire types live in protocol; re-exported here so SDK users keep importing them from us.
+export type {
+  FilterConditions,
+  QueryCallMembersRequest,
+  QueryCallMembersResponse,
+  QueryCallsRequest,
+  QueryCallsResponse,
+  QueryPage,
+  QueryPageCursors,
+} from '@switchboard/protocol';
 
 /** Body of POST .../go_live and .../stop_live (`{}`; a server token may name the acting user). */
 export type GoLiveRequest = ActingUserRequest;

@@ -4,7 +4,7 @@
  * add one by adding its file and a line to BENCHMARKS.
  *
  * Settings: BENCH_DURATION (measured seconds per target, default 10), BENCH_WARMUP (default 2),
- * BENCH_CONNECTIONS (default 50).
+ * BENCH_CONNECTIONS (default 50); each benchmark's header lists its own (e.g. BENCH_QUERY_CALLS).
  */
 import { type LoadSettings, loadSettings } from './support/settings.js';
 
@@ -15,6 +15,7 @@ interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'get-or-create-existing-call': () => import('./core-get-or-create.js'),
+  'query-calls': () => import('./query-calls.js'),
 };
 
 const requested = process.argv.slice(2);

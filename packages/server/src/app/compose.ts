@@ -9,11 +9,19 @@ import type { EventBus } from '../bus/event-bus.js';
 import { LocalEventBus } from '../bus/local-event-bus.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { buildHttpApp } from '../http/app.js';
+import { ConnectionRegistry } from '../realtime/connection-registry.js';
+import { RealtimeGateway } from '../realtime/gateway.js';
+import { GatewayPort } from '../realtime/gateway-port.js';
+import { type RealtimeOptions, realtimeOptions } from '../realtime/realtime-options.js';
 import { Authenticator } from '../services/authenticate.js';
 import { CallSnapshotCache } from '../services/call-snapshots.js';
 import { CallTypeCache } from '../services/call-type-cache.js';
 import { seedBuiltinCallTypes } from '../services/call-types.js';
 import type { ServiceContext } from '../services/context.js';
+import { Presence } from '../services/presence.js';
+import { RingTracker } from '../services/ring-tracker.js';
+import { dropRingsOnEnd } from '../services/ringing.js';
+import { TimerScheduler } from '../services/scheduler.js';
 import { openDatabase, type PostgresOptions, type SqliteOptions } from '../store/database.js';
 import { Store } from '../store/store.js';
 import type { Config } from './config.js';
@@ -25,6 +33,8 @@ export interface NodeOptions {
   database?: SqliteOptions | PostgresOptions;
   logger?: Logger;
   clock?: Clock;
+  /** Realtime tunables (health-check intervals, send-queue bound, presence grace); defaults per API.md. */
+  realtime?: Partial<RealtimeOptions>;
 }
 
 export interface SwitchboardNode {
@@ -33,6 +43,8 @@ export interface SwitchboardNode {
   readonly apiKey: string;
   readonly apiSecret: string;
   readonly generatedCredentials: boolean;
+  /** The WebSocket gateway on this node's HTTP server. */
+  readonly realtime: RealtimeGateway;
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -56,12 +68,19 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   // Every committed call event drops that call's snapshot, before the event reaches anyone else.
   bus.subscribe((event) => snapshots.invalidate(event.call_cid));
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const clock = options.clock ?? systemClock;
+  const realtime = realtimeOptions(options.realtime);
+  const scheduler = new TimerScheduler(clock, (err, key) => logger.error({ err, key }, 'scheduled task failed'));
+  const registry = new ConnectionRegistry();
+  const presence = new Presence(scheduler, realtime.presenceGraceMs);
   const ctx: ServiceContext = {
     store,
     bus,
-    clock: options.clock ?? systemClock,
+    clock,
     callTypes: new CallTypeCache(store),
     snapshots,
+    realtime: new GatewayPort(registry, presence, () => ctx),
+    rings: new RingTracker(scheduler),
     config: {
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
@@ -73,10 +92,14 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   await seedBuiltinCallTypes(ctx);
   const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store);
   const app = await buildHttpApp({ ctx, auth, logger });
+  const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime });
+  gateway.start(app.server);
+  const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);
 
   return {
     app,
     ctx,
+    realtime: gateway,
     apiKey: credentials.apiKey,
     apiSecret: credentials.apiSecret,
     generatedCredentials: credentials.generated,
@@ -86,6 +109,9 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       return address;
     },
     async close() {
+      await gateway.close();
+      stopDroppingRings();
+      await scheduler.close();
       await app.close();
       await bus.close();
       await store.close();

@@ -10,9 +10,12 @@ import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { errorBody, internalError, toApiError } from './error-mapper.js';
+import { parseJsonInput } from './json-input.js';
 import { metricsPlugin } from './metrics.js';
+import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
 import { callTypeRoutes } from './routes/call-type-routes.js';
+import { queryRoutes } from './routes/query-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { validatorCompiler } from './validation.js';
@@ -62,9 +65,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonInput(text, 'body'));
     } catch (err) {
-      done(new ApiError(4, `invalid JSON body: ${(err as Error).message}`, { body: 'invalid JSON' }), undefined);
+      done(err as Error, undefined);
     }
   });
 
@@ -133,7 +136,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(
       async (scope) => {
         await callRoutes(scope, deps.ctx, hide);
+        await callActionRoutes(scope, deps.ctx, hide);
         await callTypeRoutes(scope, deps.ctx, hide);
+        await queryRoutes(scope, deps.ctx, hide);
       },
       { prefix },
     );

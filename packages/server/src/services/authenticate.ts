@@ -9,7 +9,7 @@ import type { Actor } from '../domain/actor.js';
 import { ApiError, authFailed } from '../domain/errors.js';
 import type { Store } from '../store/store.js';
 
-interface TokenClaims extends JWTPayload {
+export interface TokenClaims extends JWTPayload {
   server?: boolean;
   user_id?: string;
   call_cids?: string[];
@@ -49,6 +49,14 @@ export class Authenticator {
       ? claims.call_cids.filter((c) => typeof c === 'string')
       : undefined;
     return { kind: 'user', userId, role: user.role, callCids };
+  }
+
+  /**
+   * Checks signature and expiry only, without looking the user up: the realtime handshake creates a missing user
+   * from the verified token before acting as it.
+   */
+  verifyToken(token: string): Promise<TokenClaims> {
+    return this.verify(token.replace(/^Bearer\s+/i, ''));
   }
 
   private async verify(token: string): Promise<TokenClaims> {

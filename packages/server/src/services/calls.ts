@@ -241,8 +241,9 @@ export async function deleteCall(
     } else {
       await tx.calls.update(cid, { deleted_at: now, updated_at: now });
     }
-    // A soft-deleted call being hard-deleted already announced its deletion.
-    if (call.row.deleted_at === null) emit(CallEvents.deleted(model, now));
+    // Also when hard-deleting a soft-deleted call: every change of a call's state commits an event (per-node
+    // snapshot caches and other nodes learn of changes only through them).
+    emit(CallEvents.deleted(model, now));
     return { call: model };
   });
 }

@@ -8,6 +8,8 @@ import type { Clock } from '../domain/clock.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CallSnapshotCache } from './call-snapshots.js';
 import type { CallTypeCache } from './call-type-cache.js';
+import type { RealtimePort } from './realtime-port.js';
+import type { RingTracker } from './ring-tracker.js';
 
 export interface ServiceConfig {
   apiKey: string;
@@ -24,6 +26,10 @@ export interface ServiceContext {
   /** Read model of calls for GetCall / GetOrCreate; dropped per call by committed events (compose.ts). */
   readonly snapshots: CallSnapshotCache;
   readonly config: ServiceConfig;
+  /** Connections, watching and presence (realtime/); `noRealtime` when a node runs without a gateway. */
+  readonly realtime: RealtimePort;
+  /** Rings in progress on this node (ringing.ts). */
+  readonly rings: RingTracker;
 }
 
 export type Emit = (event: CallEvent) => void;

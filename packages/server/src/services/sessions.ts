@@ -15,6 +15,7 @@ import {
 import { SignJWT } from 'jose';
 import type { Actor } from '../domain/actor.js';
 import { isoNow } from '../domain/clock.js';
+import { inputError } from '../domain/errors.js';
 import { joinRequirements } from '../domain/permissions.js';
 import type { CallSessionsTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
@@ -52,7 +53,9 @@ export async function joinCall(
   const userId = requireActingUserId(actor, req.user_id);
   let created = false;
   if (req.create) {
-    const createReq = { ...req, data: req.data ?? {} };
+    // A server-side join creates the call as the joining user unless the body names a creator.
+    const data = actor.kind === 'server' ? { created_by_id: userId, ...req.data } : (req.data ?? {});
+    const createReq = { ...req, data };
     created = (await getOrCreateCall(ctx, actor, ref, createReq)).created;
   }
   const cid = toCid(ref.type, ref.id);
@@ -93,6 +96,9 @@ async function addParticipant(
   connectionId: string | null,
   emit: Emit,
 ): Promise<void> {
+  // Only a server token can name the joiner (`user_id`); a user token's user was checked when authenticating.
+  const user = await tx.users.get(userId);
+  if (!user || user.deleted_at !== null) throw inputError(`user ${userId} does not exist`, 'user_id');
   const now = isoNow(ctx.clock);
   const cid = call.row.cid;
   let session = call.row.current_session_id ? await tx.sessions.get(call.row.current_session_id) : undefined;
@@ -107,8 +113,7 @@ async function addParticipant(
     startedNow = true;
   }
   const member = await tx.members.get(cid, userId);
-  const user = await tx.users.get(userId);
-  const role = participantRole(member?.role, user?.role);
+  const role = participantRole(member?.role, user.role);
   const participant = {
     user_session_id: randomUUID(),
     session_id: session.id,
@@ -126,7 +131,7 @@ async function addParticipant(
     row: { ...call.row, current_session_id: session.id, updated_at: now },
   });
   if (startedNow) emit(CallEvents.sessionStarted(model, session.id, now));
-  if (user) emit(CallEvents.participantJoined(model, session.id, participantView(participant, userView(user)), now));
+  emit(CallEvents.participantJoined(model, session.id, participantView(participant, userView(user)), now));
 }
 
 /** Removes the acting user's participations (or one, by `session_id` = user_session_id) from the current session. */

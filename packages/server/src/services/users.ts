@@ -5,7 +5,7 @@
 import {
   type DeleteUsersRequest,
   GlobalRole,
-  type QueryUsersPayload,
+  type QueryPageCursors,
   type UpdateUsersPartialRequest,
   type User,
   type UserRequest,
@@ -13,10 +13,13 @@ import {
 import type { Actor } from '../domain/actor.js';
 import { isoNow } from '../domain/clock.js';
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
+import type { PageRequest } from '../domain/query/page-request.js';
 import { parseJson, toJson } from '../store/json.js';
+import { queryUsers as selectUsers } from '../store/query/query-users.js';
 import type { UsersTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import { commit, type ServiceContext } from './context.js';
+import { cursorSecret, pageCursors } from './query-paging.js';
 import { userView } from './views.js';
 
 function requireMayWrite(actor: Actor, userId: string, changesRole: boolean): void {
@@ -103,39 +106,18 @@ export async function updateUsersPartial(
 }
 
 /**
- * QueryUsers. Until the query language lands (issue 3) this supports the filter the SDKs use most: `id` with
- * `$eq` / `$in` (or a bare value); anything else is an input error rather than a silently ignored filter.
+ * QueryUsers (`GET /users?payload=`): one page of live users, filtered, sorted and paged by the query engine
+ * (`id`, `name`, `role`, `created_at`, `updated_at`, `custom.<key>`; oldest first by default; `offset` or the
+ * `next` / `prev` cursors). Every invalid part of the payload is an input error naming its field. Any
+ * authenticated actor may query users.
  */
-export async function queryUsers(ctx: ServiceContext, _actor: Actor, payload: QueryUsersPayload): Promise<User[]> {
-  const filter = payload.filter_conditions ?? {};
-  const keys = Object.keys(filter);
-  const unsupported = keys.find((k) => k !== 'id');
-  if (unsupported !== undefined)
-    throw inputError(`filtering users by ${unsupported} is not supported`, `filter_conditions.${unsupported}`);
-  let ids: string[] | undefined;
-  if (filter.id !== undefined) ids = idsFromCondition(filter.id);
-  let query = ctx.store.db.selectFrom('users').selectAll().where('deleted_at', 'is', null);
-  if (ids) query = query.where('id', 'in', ids.length ? ids : ['\u0000']);
-  const rows = await query
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(payload.limit ?? 25)
-    .offset(payload.offset ?? 0)
-    .execute();
-  return rows.map((r) => userView(r));
-}
-
-function idsFromCondition(condition: unknown): string[] {
-  if (typeof condition === 'string') return [condition];
-  if (typeof condition === 'object' && condition !== null) {
-    const c = condition as Record<string, unknown>;
-    if (typeof c.$eq === 'string' && Object.keys(c).length === 1) return [c.$eq];
-    if (Array.isArray(c.$in) && Object.keys(c).length === 1 && c.$in.every((v) => typeof v === 'string')) {
-      if (c.$in.length > 100) throw inputError('$in accepts at most 100 values', 'filter_conditions.id.$in');
-      return c.$in as string[];
-    }
-  }
-  throw inputError('id accepts a string, {$eq: string} or {$in: string[]}', 'filter_conditions.id');
+export async function queryUsers(
+  ctx: ServiceContext,
+  _actor: Actor,
+  payload: PageRequest & { offset?: unknown },
+): Promise<{ users: User[] } & QueryPageCursors> {
+  const page = await selectUsers(ctx.store.db, ctx.store.dialect, payload, { secret: cursorSecret(ctx.config) });
+  return { users: page.rows.map((r) => userView(r)), ...pageCursors(page) };
 }
 
 export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: DeleteUsersRequest): Promise<string[]> {

@@ -4,6 +4,7 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Dialect } from './database.js';
+import { queryIndexesMigration } from './query/query-indexes-migration.js';
 
 // Migrations are written against the schema as it was at that step, not the current `Database` type, hence `any`.
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -129,6 +130,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_query_indexes': queryIndexesMigration,
   };
 }
 

@@ -29,13 +29,10 @@ eachDatabase('reference examples over the SDK', (node) => {
     assert.equal(created.call.cid, 'default:my-first-call');
     assert.equal(created.call.created_by.id, 'john');
     assert.deepEqual(created.call.custom, { color: 'blue' });
-    assert.deepEqual(
-      created.members.map((m) => [m.user_id, m.role]).sort(),
-      [
-        ['jack', 'call_member'],
-        ['john', 'admin'],
-      ],
-    );
+    assert.deepEqual(created.members.map((m) => [m.user_id, m.role]).sort(), [
+      ['jack', 'call_member'],
+      ['john', 'admin'],
+    ]);
 
     const again = await call.getOrCreate({ data: {} });
     assert.equal(again.created, false);
@@ -81,7 +78,9 @@ eachDatabase('reference examples over the SDK', (node) => {
     const before = (await node().node.ctx.store.read.outbox.list()).length;
     const results = await Promise.all(
       Array.from({ length: 24 }, () =>
-        client().video.call('default', 'race').getOrCreate({ data: { created_by_id: 'racer' } }),
+        client()
+          .video.call('default', 'race')
+          .getOrCreate({ data: { created_by_id: 'racer' } }),
       ),
     );
     assert.equal(results.filter((r) => r.created).length, 1);
@@ -140,8 +139,12 @@ eachDatabase('reference examples over the SDK', (node) => {
   it('generated user and call tokens authenticate as that user, call tokens only for their calls', async () => {
     const c = client();
     await c.upsertUsers([{ id: 'tok' }]);
-    await c.video.call('default', 'tok-a').getOrCreate({ data: { created_by_id: 'tok', members: [{ user_id: 'tok' }] } });
-    await c.video.call('default', 'tok-b').getOrCreate({ data: { created_by_id: 'tok', members: [{ user_id: 'tok' }] } });
+    await c.video
+      .call('default', 'tok-a')
+      .getOrCreate({ data: { created_by_id: 'tok', members: [{ user_id: 'tok' }] } });
+    await c.video
+      .call('default', 'tok-b')
+      .getOrCreate({ data: { created_by_id: 'tok', members: [{ user_id: 'tok' }] } });
     const userToken = await c.generateUserToken({ user_id: 'tok', validity_in_seconds: 3600 });
     const callToken = await c.generateCallToken({ user_id: 'tok', call_cids: ['default:tok-a'] });
     assert.equal((await raw(node(), 'GET', '/video/call/default/tok-b', { token: userToken })).status, 200);

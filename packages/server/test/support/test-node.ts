@@ -10,6 +10,7 @@ import pino from 'pino';
 import { composeNode, type SwitchboardNode } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/app/config.js';
 import type { Clock } from '../../src/domain/clock.js';
+import type { RealtimeOptions } from '../../src/realtime/realtime-options.js';
 import { freshDatabase, type TestDialect } from './databases.js';
 
 export interface TestNode {
@@ -24,7 +25,13 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-export async function startTestNode(dialect: TestDialect, options: { clock?: Clock } = {}): Promise<TestNode> {
+export interface TestNodeOptions {
+  clock?: Clock;
+  /** Realtime tunables (short presence grace, health-check intervals, send-queue bound) for realtime tests. */
+  realtime?: Partial<RealtimeOptions>;
+}
+
+export async function startTestNode(dialect: TestDialect, options: TestNodeOptions = {}): Promise<TestNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const apiKey = `key-${randomBytes(4).toString('hex')}`;
   const apiSecret = randomBytes(24).toString('hex');
@@ -35,6 +42,7 @@ export async function startTestNode(dialect: TestDialect, options: { clock?: Clo
     database: db.options,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.realtime ? { realtime: options.realtime } : {}),
   });
   const baseUrl = await node.listen();
   const key = new TextEncoder().encode(apiSecret);

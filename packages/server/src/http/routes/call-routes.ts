@@ -19,10 +19,11 @@ import {
   type UpdateCallMembersRequest as UpdateMembersBody,
 } from '@switchboard/protocol';
 import type { FastifyInstance } from 'fastify';
-import { deleteCall, endCall, getCall, getOrCreateCall, updateCall } from '../../services/calls.js';
+import { getCallRealtime, getOrCreateCallRealtime, joinCallRealtime } from '../../services/call-entry.js';
+import { deleteCall, endCall, updateCall } from '../../services/calls.js';
 import type { ServiceContext } from '../../services/context.js';
 import { updateCallMembers } from '../../services/members.js';
-import { joinCall, leaveCall } from '../../services/sessions.js';
+import { leaveCall } from '../../services/sessions.js';
 import { CallParams } from './params.js';
 
 export async function callRoutes(app: FastifyInstance, ctx: ServiceContext, hide: boolean): Promise<void> {
@@ -34,16 +35,16 @@ export async function callRoutes(app: FastifyInstance, ctx: ServiceContext, hide
     ...parts,
   });
 
-  app.post<{ Params: CallParams; Body: GetOrCreateBody }>(
+  app.post<{ Params: CallParams; Body: GetOrCreateBody; Querystring: { connection_id?: string } }>(
     '/call/:type/:id',
-    { schema: schema('GetOrCreateCall', { body: GetOrCreateCallRequest }) },
-    async (req) => getOrCreateCall(ctx, req.actor, req.params, req.body ?? {}),
+    { schema: schema('GetOrCreateCall', { body: GetOrCreateCallRequest, querystring: ConnectionQuery }) },
+    async (req) => getOrCreateCallRealtime(ctx, req.actor, req.params, req.body ?? {}, req.query.connection_id),
   );
 
   app.get<{ Params: CallParams; Querystring: GetCallQueryT }>(
     '/call/:type/:id',
     { schema: schema('GetCall', { querystring: GetCallQuery }) },
-    async (req) => getCall(ctx, req.actor, req.params, req.query.members_limit),
+    async (req) => getCallRealtime(ctx, req.actor, req.params, req.query),
   );
 
   app.patch<{ Params: CallParams; Body: UpdateCallBody }>(
@@ -77,7 +78,7 @@ export async function callRoutes(app: FastifyInstance, ctx: ServiceContext, hide
   app.post<{ Params: CallParams; Body: JoinBody; Querystring: { connection_id?: string } }>(
     '/call/:type/:id/join',
     { schema: schema('JoinCall', { body: JoinCallRequest, querystring: ConnectionQuery }) },
-    async (req) => joinCall(ctx, req.actor, req.params, req.body ?? {}, req.query.connection_id),
+    async (req) => joinCallRealtime(ctx, req.actor, req.params, req.body ?? {}, req.query.connection_id),
   );
 
   app.post<{ Params: CallParams; Body: LeaveBody }>(

@@ -3,7 +3,6 @@ import {
   type DeleteUsersRequest as DeleteBody,
   DeleteUsersRequest,
   type UpdateUsersPartialRequest as PartialBody,
-  QueryUsersPayload,
   UpdateUsersPartialRequest,
   type UpsertUsersRequest as UpsertBody,
   UpsertUsersRequest,
@@ -13,7 +12,7 @@ import { Type } from 'typebox';
 import { inputError } from '../../domain/errors.js';
 import type { ServiceContext } from '../../services/context.js';
 import { deleteUsers, queryUsers, updateUsersPartial, upsertUsers } from '../../services/users.js';
-import { validatorCompiler } from '../validation.js';
+import { parseJsonInput } from '../json-input.js';
 
 export async function userRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const tags = ['users'];
@@ -29,32 +28,19 @@ export async function userRoutes(app: FastifyInstance, ctx: ServiceContext): Pro
     async (req) => ({ users: await updateUsersPartial(ctx, req.actor, req.body) }),
   );
 
-  // QueryUsers carries its JSON in the `payload` query parameter; it is validated like a body.
-  const validatePayload = validatorCompiler()({
-    schema: QueryUsersPayload,
-    httpPart: 'body',
-    method: 'GET',
-    url: '/users',
-  });
+  // QueryUsers carries its JSON in the `payload` query parameter. The query engine validates every field of it and
+  // names the offending one; here it only has to be a JSON object.
   app.get<{ Querystring: { payload?: string } }>(
     '/users',
     {
       schema: { operationId: 'QueryUsers', tags, querystring: Type.Object({ payload: Type.Optional(Type.String()) }) },
     },
     async (req) => {
-      let payload: unknown = {};
-      try {
-        payload = req.query.payload ? JSON.parse(req.query.payload) : {};
-      } catch {
-        throw inputError('payload is not valid JSON', 'payload');
+      const payload = req.query.payload ? parseJsonInput(req.query.payload, 'payload') : {};
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+        throw inputError('payload must be a JSON object', 'payload');
       }
-      if (!validatePayload(payload)) {
-        const first = (validatePayload as unknown as { errors?: { instancePath: string; message?: string }[] })
-          .errors?.[0];
-        const field = `payload${first?.instancePath.replaceAll('/', '.') ?? ''}`;
-        throw inputError(`${field} ${first?.message ?? 'is invalid'}`, field);
-      }
-      return { users: await queryUsers(ctx, req.actor, payload as QueryUsersPayload) };
+      return queryUsers(ctx, req.actor, payload);
     },
   );
 

@@ -24,6 +24,13 @@ export interface CallsQueryOptions {
   visibleToUserId?: string;
   /** Call types whose grants for the user's global role include `read-call` (computed by the caller). */
   readableTypesForRole?: readonly string[];
+  /**
+   * With `visibleToUserId`: leave out calls whose block list holds the user (a blocked user holds no capability
+   * on the call, `read-call` included). Cheap: an empty block list is the string `[]`, checked before any parsing.
+   */
+  excludeBlocked?: boolean;
+  /** A token restricted to some calls (`call_cids`) sees only those, whatever else it could read. */
+  onlyCids?: readonly string[];
 }
 
 /**
@@ -50,8 +57,22 @@ export function prepareCallsQuery(
   let base = db.selectFrom('calls').selectAll('calls').where('calls.deleted_at', 'is', null);
   if (options.visibleToUserId !== undefined) {
     base = base.where(visibleTo(options.visibleToUserId, options.readableTypesForRole ?? []));
+    if (options.excludeBlocked) base = base.where(notBlocked(dialect, options.visibleToUserId));
+  }
+  if (options.onlyCids !== undefined) {
+    const cids = options.onlyCids;
+    base = base.where(cids.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`"calls"."cid" in (${sql.join(cids)})`);
   }
   return preparePage(base, plan, { dialect, table: 'calls', secret: options.secret });
+}
+
+function notBlocked(dialect: Dialect, userId: string) {
+  const list = sql.ref('calls.blocked_user_ids');
+  const listed =
+    dialect === 'sqlite'
+      ? sql`exists (select 1 from json_each(${list}) where "value" = ${userId})`
+      : sql`cast(${list} as jsonb) @> jsonb_build_array(cast(${userId} as text))`;
+  return sql<SqlBool>`(${list} = '[]' or not ${listed})`;
 }
 
 function visibleTo(userId: string, readableTypes: readonly string[]) {

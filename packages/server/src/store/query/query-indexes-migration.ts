@@ -9,8 +9,8 @@
  * only the rows it returns. `$q`, `$autocomplete` and `custom.<key>` conditions are not indexed: they narrow
  * what an indexed condition or the sort already walks.
  *
- * Wire-up (migrations.ts): `'0002_query_indexes': queryIndexesMigration`. The SQL is the same in both dialects;
- * `if not exists` lets tests apply it before the wiring lands.
+ * Applied as `0002_query_indexes` (migrations.ts). The SQL is the same in both dialects; `if not exists` lets the
+ * query tests apply it to databases opened without the migrator.
  */
 import { type Kysely, type Migration, sql } from 'kysely';
 

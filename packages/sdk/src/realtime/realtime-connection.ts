@@ -1,0 +1,271 @@
+/**
+ * The client side of the realtime connection (API.md "Realtime connection"): open the socket, authenticate with
+ * the first message, keep it alive with health checks, and reconnect with backoff after any close except 1000
+ * (auth rejected) or a close the app asked for.
+ *
+ * Works with any WHATWG-style WebSocket class (browsers, Node 22's global, or `ws`'s in Node 20, which has no
+ * global WebSocket): only `on{open,message,close,error}`, `send`, `close` and `readyState` are used.
+ */
+import {
+  type APIErrorBody,
+  type CallEvent,
+  CloseCode,
+  type ConnectionOkEvent,
+  type Custom,
+  ErrorCode,
+} from '@switchboard/protocol';
+import { SwitchboardError } from '../errors.js';
+
+/** A WebSocket class: `globalThis.WebSocket` in browsers, `import WebSocket from 'ws'` in Node 20. */
+export type WebSocketConstructor = new (url: string) => object;
+
+interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+export interface UserDetails {
+  id: string;
+  name?: string;
+  image?: string;
+  custom?: Custom;
+}
+
+export interface RealtimeConnectionOptions {
+  /** `ws(s)://host/video/connect?api_key=…&stream-auth-type=jwt`. */
+  url: string;
+  token: () => Promise<string>;
+  /** Whether `token` can produce a fresh token (then an expired one is retried once with a new one). */
+  refreshableToken: boolean;
+  user: UserDetails;
+  WebSocket: WebSocketConstructor;
+  healthCheckIntervalMs: number;
+  /** With nothing heard for this long the socket is considered dead and replaced. */
+  silenceTimeoutMs: number;
+  reconnectInitialDelayMs: number;
+  reconnectMaxDelayMs: number;
+  onOpen(ok: ConnectionOkEvent, reconnected: boolean): void;
+  onEvent(event: CallEvent): void;
+  onOffline(): void;
+}
+
+const OPEN = 1;
+
+/**
+ * `idle` before `connect()`; `connecting` until `connection.ok`; `reconnecting` while waiting to retry after a
+ * transient close; `closed` after `disconnect()` or an auth rejection (no retry).
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export class RealtimeConnection {
+  readonly #options: RealtimeConnectionOptions;
+  #socket: WebSocketLike | undefined;
+  #connectionId: string | undefined;
+  #lastOk: ConnectionOkEvent | undefined;
+  #pending:
+    | { promise: Promise<ConnectionOkEvent>; resolve: (ok: ConnectionOkEvent) => void; reject: (e: Error) => void }
+    | undefined;
+  #wanted = false;
+  /** Set by `disconnect()` and by an auth rejection. */
+  #stopped = false;
+  #everConnected = false;
+  #attempt = 0;
+  #retriedExpiredToken = false;
+  #lastError: SwitchboardError | undefined;
+  #lastHeardAt = 0;
+  #healthTimer: ReturnType<typeof setInterval> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: RealtimeConnectionOptions) {
+    this.#options = options;
+  }
+
+  get connectionId(): string | undefined {
+    return this.#connectionId;
+  }
+
+  get state(): ConnectionState {
+    if (this.#connectionId) return 'connected';
+    if (this.#reconnectTimer) return 'reconnecting';
+    if (this.#wanted) return 'connecting';
+    return this.#stopped ? 'closed' : 'idle';
+  }
+
+  /** Resolves with `connection.ok` (now, if connected); rejects when the server refuses the credentials. */
+  connect(): Promise<ConnectionOkEvent> {
+    if (this.#connectionId && this.#lastOk) return Promise.resolve(this.#lastOk);
+    this.#wanted = true;
+    this.#stopped = false;
+    if (this.#pending) return this.#pending.promise;
+    let resolve!: (ok: ConnectionOkEvent) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<ConnectionOkEvent>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.#pending = { promise, resolve, reject };
+    if (!this.#socket && !this.#reconnectTimer) void this.#open();
+    return promise;
+  }
+
+  /** The connection id once connected; waits for a connect in progress; undefined when not connecting. */
+  async currentConnectionId(): Promise<string | undefined> {
+    if (this.#connectionId) return this.#connectionId;
+    if (!this.#pending) return undefined;
+    return (await this.#pending.promise.catch(() => undefined))?.connection_id;
+  }
+
+  /** Closes with 1000 and stops reconnecting. */
+  disconnect(): void {
+    this.#wanted = false;
+    this.#stopped = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    const socket = this.#socket;
+    this.#dropSocket();
+    socket?.close(1000, 'client disconnect');
+    this.#settle(undefined, new SwitchboardError('disconnected before connecting', { code: -1, status: 0 }));
+  }
+
+  async #open(): Promise<void> {
+    let token: string;
+    try {
+      token = await this.#options.token();
+    } catch (err) {
+      this.#settle(undefined, err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    if (!this.#wanted) return;
+    const socket = new this.#options.WebSocket(this.#options.url) as WebSocketLike;
+    this.#socket = socket;
+    this.#lastError = undefined;
+    socket.onopen = () => {
+      socket.send(JSON.stringify({ token, products: ['video'], user_details: this.#options.user }));
+    };
+    socket.onmessage = (event) => this.#onMessage(typeof event.data === 'string' ? event.data : String(event.data));
+    socket.onclose = (event) => {
+      if (this.#socket === socket) this.#onClose(event.code);
+    };
+    socket.onerror = () => {}; // a close event follows
+  }
+
+  #onMessage(text: string): void {
+    this.#lastHeardAt = Date.now();
+    let message: { type?: string; [key: string]: unknown };
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    switch (message.type) {
+      case 'health.check':
+        return;
+      case 'connection.ok':
+        this.#onOk(message as unknown as ConnectionOkEvent);
+        return;
+      case 'connection.error':
+        {
+          const body = message.error as APIErrorBody | undefined;
+          this.#lastError = SwitchboardError.fromResponse(body?.StatusCode ?? 401, 'connection.error', body);
+        }
+        return;
+      default:
+        if (typeof message.call_cid === 'string') this.#options.onEvent(message as unknown as CallEvent);
+    }
+  }
+
+  #onOk(ok: ConnectionOkEvent): void {
+    const reconnected = this.#everConnected;
+    this.#everConnected = true;
+    this.#connectionId = ok.connection_id;
+    this.#lastOk = ok;
+    this.#attempt = 0;
+    this.#retriedExpiredToken = false;
+    this.#startHealthChecks();
+    this.#settle(ok);
+    this.#options.onOpen(ok, reconnected);
+  }
+
+  #onClose(code: number): void {
+    const wasOpen = this.#connectionId !== undefined;
+    this.#dropSocket();
+    if (wasOpen) this.#options.onOffline();
+    if (!this.#wanted) return;
+    const error = this.#lastError;
+    const expired = error?.code === ErrorCode.TokenExpired;
+    if (code === CloseCode.AuthRejected && !(expired && this.#options.refreshableToken && !this.#retriedExpiredToken)) {
+      // Refused: reconnecting with the same credentials cannot help.
+      this.#wanted = false;
+      this.#stopped = true;
+      this.#settle(
+        undefined,
+        error ?? new SwitchboardError('connection closed by the server', { code: -1, status: 0 }),
+      );
+      return;
+    }
+    if (expired) this.#retriedExpiredToken = true;
+    this.#scheduleReconnect(expired);
+  }
+
+  #scheduleReconnect(now: boolean): void {
+    const { reconnectInitialDelayMs, reconnectMaxDelayMs } = this.#options;
+    const base = Math.min(reconnectMaxDelayMs, reconnectInitialDelayMs * 2 ** this.#attempt);
+    const delay = now ? 0 : base * (0.5 + Math.random() / 2);
+    this.#attempt += 1;
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      if (this.#wanted) void this.#open();
+    }, delay);
+  }
+
+  #startHealthChecks(): void {
+    clearInterval(this.#healthTimer);
+    this.#lastHeardAt = Date.now();
+    this.#healthTimer = setInterval(() => {
+      const socket = this.#socket;
+      if (!socket) return;
+      if (Date.now() - this.#lastHeardAt > this.#options.silenceTimeoutMs) {
+        // Dead socket (no close will come in time): drop it and reconnect.
+        this.#dropSocket();
+        socket.close(CloseCode.HealthCheckTimeout, 'no health check');
+        this.#options.onOffline();
+        if (this.#wanted) this.#scheduleReconnect(true);
+        return;
+      }
+      if (socket.readyState === OPEN) {
+        socket.send(JSON.stringify([{ type: 'health.check', client_id: this.#connectionId ?? '' }]));
+      }
+    }, this.#options.healthCheckIntervalMs);
+    unref(this.#healthTimer);
+  }
+
+  #dropSocket(): void {
+    clearInterval(this.#healthTimer);
+    this.#healthTimer = undefined;
+    const socket = this.#socket;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onerror = null;
+      socket.onclose = null;
+    }
+    this.#socket = undefined;
+    this.#connectionId = undefined;
+  }
+
+  #settle(ok?: ConnectionOkEvent, error?: Error): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    this.#pending = undefined;
+    if (ok) pending.resolve(ok);
+    else pending.reject(error ?? new Error('not connected'));
+  }
+}
+
+/** Lets Node exit while only the health-check timer is pending (no-op in browsers). */
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
+}

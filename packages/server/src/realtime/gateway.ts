@@ -1,0 +1,240 @@
+/**
+ * The realtime gateway: WebSocket connections on the node's HTTP server (`/video/connect` and
+ * `/api/v2/video/connect`), their handshake, health checks, and delivery of committed events from the bus.
+ *
+ *   client                         gateway                               services / bus
+ *     │ GET /video/connect?api_key  │                                         │
+ *     ├────────────── upgrade ─────►│ api_key wrong → connection.error, 1000 │
+ *     │ {token, user_details}       │                                         │
+ *     ├────────────────────────────►│ verify token, upsert user ─────────────►│
+ *     │◄── connection.ok {connection_id, me}                                  │
+ *     │ POST …?connection_id=…  (GetCall / GetOrCreateCall / JoinCall / QueryCalls watch)
+ *     │                             │◄──────── RealtimePort.watch ────────────┤
+ *     │◄── events of watched calls and of calls the user is a member of ◄── bus (after commit)
+ *     │ [{type: health.check}] ⇄ {type: health.check, connection_id}          │
+ *
+ * Close codes (protocol CloseCode): 1000 auth rejected (clients do not reconnect); 4008 send queue full; 4009 no
+ * frame from the client for `idleTimeoutMs`; 4010 server shutdown.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  CloseCode,
+  type ConnectionErrorEvent,
+  ConnectionEventType,
+  type ConnectionOkEvent,
+  type HealthCheckEvent,
+} from '@switchboard/protocol';
+import type { Logger } from 'pino';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { isoNow } from '../domain/clock.js';
+import { authFailed } from '../domain/errors.js';
+import { errorBody, internalError, toApiError } from '../http/error-mapper.js';
+import type { Authenticator } from '../services/authenticate.js';
+import type { ServiceContext } from '../services/context.js';
+import type { Presence } from '../services/presence.js';
+import { Connection } from './connection.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import { EventRouter } from './event-router.js';
+import { authenticateConnection } from './handshake.js';
+import { MemberDirectory } from './member-directory.js';
+import type { RealtimeOptions } from './realtime-options.js';
+
+export const CONNECT_PATHS: ReadonlySet<string> = new Set(['/video/connect', '/api/v2/video/connect']);
+
+export interface GatewayDeps {
+  ctx: ServiceContext;
+  auth: Authenticator;
+  logger: Logger;
+  registry: ConnectionRegistry;
+  presence: Presence;
+  options: RealtimeOptions;
+}
+
+export interface GatewayStats {
+  /** Authenticated connections. */
+  connections: number;
+  /** Sockets still waiting for their auth message. */
+  authenticating: number;
+  /** Closed connections whose participants are within their presence grace period. */
+  presencePending: number;
+}
+
+export class RealtimeGateway {
+  private readonly wss: WebSocketServer;
+  private readonly router: EventRouter;
+  /** Every socket not yet closed, authenticated or not. */
+  private readonly live = new Set<Connection>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private closing = false;
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: deps.options.maxMessageBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.router = new EventRouter(deps.registry, new MemberDirectory(deps.ctx.store.read), deps.logger);
+  }
+
+  /** Starts accepting connections on `server` and delivering events from the bus. */
+  start(server: Server): void {
+    server.on('upgrade', this.onUpgrade);
+    this.unsubscribe = this.deps.ctx.bus.subscribe((event) => this.router.route(event));
+    this.sweepTimer = setInterval(() => this.sweep(), this.deps.options.healthCheckIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  stats(): GatewayStats {
+    let authenticating = 0;
+    for (const c of this.live) if (c.state === 'authenticating') authenticating++;
+    return { connections: this.deps.registry.size, authenticating, presencePending: this.deps.presence.pending };
+  }
+
+  /** Resolves once every event published so far has been written to its connections (tests, benchmarks). */
+  deliveredAll(): Promise<void> {
+    return this.router.idle();
+  }
+
+  /** Closes every connection with `ServerShutdown` (clients reconnect elsewhere) and stops delivering. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.unsubscribe?.();
+    const connections = [...this.live];
+    for (const c of connections) c.close(CloseCode.ServerShutdown, 'server shutting down');
+    await Promise.race([Promise.all(connections.map((c) => c.closed)), delay(500)]);
+    for (const c of connections) c.terminate();
+    this.wss.close();
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!CONNECT_PATHS.has(url.pathname) || this.closing) {
+      const status = this.closing ? '503 Service Unavailable' : '404 Not Found';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, url.searchParams));
+  };
+
+  private accept(ws: WebSocket, params: URLSearchParams): void {
+    const { options, logger } = this.deps;
+    const connection = new Connection(randomUUID(), ws, options.maxBufferedBytes, Date.now(), (c) => this.retired(c));
+    this.live.add(connection);
+    void connection.closed.then(() => this.live.delete(connection));
+    ws.on('error', (err) => logger.debug({ err, connectionId: connection.id }, 'websocket error'));
+    ws.on('pong', () => {
+      connection.lastHeardAt = Date.now();
+    });
+    try {
+      this.deps.auth.checkApiKey(params.get('api_key') ?? undefined);
+    } catch (err) {
+      this.refuse(connection, err);
+      return;
+    }
+    const authTimer = setTimeout(
+      () => this.refuse(connection, authFailed('no auth message within the time allowed')),
+      options.authTimeoutMs,
+    );
+    let first = true;
+    ws.on('message', (data, isBinary) => {
+      connection.lastHeardAt = Date.now();
+      const text = isBinary ? '' : data.toString();
+      if (first) {
+        first = false;
+        clearTimeout(authTimer);
+        void this.handshake(connection, text);
+      } else if (connection.state === 'open') {
+        this.onMessage(connection, text);
+      }
+    });
+    void connection.closed.then(() => clearTimeout(authTimer));
+  }
+
+  private async handshake(connection: Connection, text: string): Promise<void> {
+    try {
+      const { user, me } = await authenticateConnection(this.deps.ctx, this.deps.auth, text);
+      if (connection.state !== 'authenticating') return; // the socket closed meanwhile
+      connection.user = user;
+      connection.state = 'open';
+      this.deps.registry.add(connection);
+      const ok: ConnectionOkEvent = {
+        type: ConnectionEventType.ConnectionOk,
+        connection_id: connection.id,
+        me,
+        created_at: isoNow(this.deps.ctx.clock),
+      };
+      connection.sendJson(ok);
+    } catch (err) {
+      this.refuse(connection, err);
+    }
+  }
+
+  /** Answers `connection.error` and closes with 1000 (clients do not reconnect after it). */
+  private refuse(connection: Connection, err: unknown): void {
+    if (connection.state !== 'authenticating') return;
+    let apiError = toApiError(err);
+    if (!apiError) {
+      this.deps.logger.error({ err, connectionId: connection.id }, 'realtime handshake failed');
+      apiError = internalError();
+    }
+    const event: ConnectionErrorEvent = {
+      type: ConnectionEventType.ConnectionError,
+      error: errorBody(apiError, 'Connect', '0.00ms'),
+      created_at: isoNow(this.deps.ctx.clock),
+    };
+    connection.sendJson(event);
+    connection.close(CloseCode.AuthRejected, 'auth rejected');
+  }
+
+  /** After auth, clients only send health checks: `[{ type: 'health.check', client_id }]` or a bare object. */
+  private onMessage(connection: Connection, text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const items = Array.isArray(value) ? value : [value];
+    for (const item of items) {
+      if (typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'health.check') {
+        connection.sendJson(this.healthCheck(connection));
+      }
+    }
+  }
+
+  private healthCheck(connection: Connection): HealthCheckEvent {
+    return {
+      type: ConnectionEventType.HealthCheck,
+      connection_id: connection.id,
+      created_at: isoNow(this.deps.ctx.clock),
+    };
+  }
+
+  /** Pings every connection and closes those silent for longer than `idleTimeoutMs`. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const connection of this.deps.registry.all()) {
+      if (now - connection.lastHeardAt > this.deps.options.idleTimeoutMs) {
+        connection.close(CloseCode.HealthCheckTimeout, 'health check timeout');
+      } else {
+        connection.sendJson(this.healthCheck(connection));
+      }
+    }
+  }
+
+  /** The connection closed (either side): it leaves the registry, and its participants get the presence grace. */
+  private retired(connection: Connection): void {
+    const user = connection.user;
+    const wasRegistered = user !== undefined && this.deps.registry.get(connection.id) === connection;
+    this.deps.registry.remove(connection);
+    if (wasRegistered && connection.carriesParticipants && !this.closing) {
+      this.deps.presence.connectionClosed(this.deps.ctx, connection.id, user.userId);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Call actions that are mostly an event: SendCallEvent (custom), VideoPin / VideoUnpin, Block / Unblock user,
+ * GoLive / StopLive. Each: guard → decide → commit with its event. Repeating an action that is already in effect
+ * (pinning a pinned participant, blocking a blocked user, going live when live) changes nothing and emits nothing.
+ */
+import {
+  type ActingUserRequest,
+  type BlockUserRequest,
+  type Call,
+  CallEvents,
+  OwnCapability,
+  type PinRequest,
+  type SendCallEventRequest,
+  toCid,
+} from '@switchboard/protocol';
+import type { Actor } from '../domain/actor.js';
+import { isoNow } from '../domain/clock.js';
+import { inputError } from '../domain/errors.js';
+import { capabilitiesByRole } from '../domain/permissions.js';
+import { parseJson, toJson } from '../store/json.js';
+import type { CallSessionsTable, CallsTable, UsersTable } from '../store/schema.js';
+import type { Repositories } from '../store/store.js';
+import { guardCall, type LoadedCall, loadCall, requireActingUserId } from './call-access.js';
+import { loadCallModel } from './call-response.js';
+import type { CallRef } from './calls.js';
+import { commit, type ServiceContext } from './context.js';
+import { removeParticipants } from './sessions.js';
+import { userView } from './views.js';
+
+/** Custom payloads are relayed to every watcher: keep them small (the threat is fan-out amplification). */
+export const MAX_CUSTOM_EVENT_BYTES = 5 * 1024;
+
+export async function sendCustomEvent(
+  ctx: ServiceContext,
+  actor: Actor,
+  ref: CallRef,
+  req: SendCallEventRequest,
+): Promise<void> {
+  const userId = requireActingUserId(actor, req.user_id);
+  if (Buffer.byteLength(JSON.stringify(req.custom)) > MAX_CUSTOM_EVENT_BYTES) {
+    throw inputError(`custom must be at most ${MAX_CUSTOM_EVENT_BYTES} bytes of JSON`, 'custom');
+  }
+  const cid = toCid(ref.type, ref.id);
+  await commit(ctx, async (tx, emit) => {
+    const call = await loadCall(ctx, tx, ref.type, cid);
+    await guardCall(tx, actor, call, [OwnCapability.SEND_EVENT], 'send event');
+    const user = await requireUser(tx, userId, 'user_id');
+    const now = isoNow(ctx.clock);
+    emit(CallEvents.custom(await loadCallModel(tx, call), req.custom, userView(user), now));
+  });
+}
+
+interface Pin {
+  session_id: string;
+  user_id: string;
+  pinned_at: string;
+}
+
+/** Pins a participant (by `session_id` = their user_session_id) for everyone; the session lists current pins. */
+export async function pinVideo(ctx: ServiceContext, actor: Actor, ref: CallRef, req: PinRequest): Promise<void> {
+  await changePins(ctx, actor, ref, req, 'pin');
+}
+
+export async function unpinVideo(ctx: ServiceContext, actor: Actor, ref: CallRef, req: PinRequest): Promise<void> {
+  await changePins(ctx, actor, ref, req, 'unpin');
+}
+
+async function changePins(
+  ctx: ServiceContext,
+  actor: Actor,
+  ref: CallRef,
+  req: PinRequest,
+  change: 'pin' | 'unpin',
+): Promise<void> {
+  const cid = toCid(ref.type, ref.id);
+  await commit(ctx, async (tx, emit) => {
+    const call = await loadCall(ctx, tx, ref.type, cid);
+    await guardCall(tx, actor, call, [OwnCapability.PIN_FOR_EVERYONE], `${change} video`);
+    const session = await liveSession(tx, call);
+    const pins = parseJson<Pin[]>(session.pins, []);
+    const at = pins.findIndex((p) => p.session_id === req.session_id && p.user_id === req.user_id);
+    const now = isoNow(ctx.clock);
+    if (change === 'pin') {
+      if (at >= 0) return;
+      const active = await tx.sessions.activeParticipants(session.id);
+      if (!active.some((p) => p.user_session_id === req.session_id && p.user_id === req.user_id)) {
+        throw inputError(`user ${req.user_id} has no participant ${req.session_id} in the call`, 'session_id');
+      }
+      pins.push({ session_id: req.session_id, user_id: req.user_id, pinned_at: now });
+    } else {
+      if (at < 0) return;
+      pins.splice(at, 1);
+    }
+    await tx.sessions.update(session.id, { pins: toJson(pins) });
+    const model = await loadCallModel(tx, call);
+    const event = change === 'pin' ? CallEvents.pinned : CallEvents.unpinned;
+    emit(event(model, req.session_id, req.user_id, now));
+  });
+}
+
+async function liveSession(tx: Repositories, call: LoadedCall): Promise<CallSessionsTable> {
+  const id = call.row.current_session_id;
+  const session = id ? await tx.sessions.get(id) : undefined;
+  if (!session || session.ended_at !== null)
+    throw inputError(`call ${call.row.cid} has no active session`, 'session_id');
+  return session;
+}
+
+/** Blocks a user: they lose every capability on the call and leave its session now. */
+export async function blockUser(ctx: ServiceContext, actor: Actor, ref: CallRef, req: BlockUserRequest): Promise<void> {
+  const cid = toCid(ref.type, ref.id);
+  await commit(ctx, async (tx, emit) => {
+    const call = await loadCall(ctx, tx, ref.type, cid);
+    await guardCall(tx, actor, call, [OwnCapability.BLOCK_USERS], 'block user');
+    const target = await requireUser(tx, req.user_id, 'user_id');
+    const blocked = parseJson<string[]>(call.row.blocked_user_ids, []);
+    if (blocked.includes(req.user_id)) return;
+    const now = isoNow(ctx.clock);
+    const row = await patchCall(tx, call, { blocked_user_ids: toJson([...blocked, req.user_id]), updated_at: now });
+    const blocker = actor.kind === 'user' ? await tx.users.get(actor.userId) : undefined;
+    const updated = { ...call, row };
+    emit(
+      CallEvents.blockedUser(
+        await loadCallModel(tx, updated),
+        userView(target),
+        now,
+        blocker ? userView(blocker) : undefined,
+      ),
+    );
+    const sessionId = row.current_session_id;
+    if (sessionId) {
+      const active = await tx.sessions.activeParticipants(sessionId);
+      const leaving = active.filter((p) => p.user_id === req.user_id);
+      await removeParticipants(ctx, tx, updated, sessionId, leaving, active.length, emit);
+    }
+  });
+}
+
+export async function unblockUser(
+  ctx: ServiceContext,
+  actor: Actor,
+  ref: CallRef,
+  req: BlockUserRequest,
+): Promise<void> {
+  const cid = toCid(ref.type, ref.id);
+  await commit(ctx, async (tx, emit) => {
+    const call = await loadCall(ctx, tx, ref.type, cid);
+    await guardCall(tx, actor, call, [OwnCapability.BLOCK_USERS], 'unblock user');
+    const target = await requireUser(tx, req.user_id, 'user_id');
+    const blocked = parseJson<string[]>(call.row.blocked_user_ids, []);
+    if (!blocked.includes(req.user_id)) return;
+    const now = isoNow(ctx.clock);
+    const patch = { blocked_user_ids: toJson(blocked.filter((id) => id !== req.user_id)), updated_at: now };
+    const row = await patchCall(tx, call, patch);
+    emit(CallEvents.unblockedUser(await loadCallModel(tx, { ...call, row }), userView(target), now));
+  });
+}
+
+/** Takes the call out of backstage (`call.live_started`); the current session records `live_started_at`. */
+export function goLive(
+  ctx: ServiceContext,
+  actor: Actor,
+  ref: CallRef,
+  _req: ActingUserRequest,
+): Promise<{ call: Call }> {
+  return setLive(ctx, actor, ref, true);
+}
+
+/** Puts the call back into backstage (`call.updated`); the current session records `live_ended_at`. */
+export function stopLive(
+  ctx: ServiceContext,
+  actor: Actor,
+  ref: CallRef,
+  _req: ActingUserRequest,
+): Promise<{ call: Call }> {
+  return setLive(ctx, actor, ref, false);
+}
+
+async function setLive(ctx: ServiceContext, actor: Actor, ref: CallRef, live: boolean): Promise<{ call: Call }> {
+  const cid = toCid(ref.type, ref.id);
+  return commit(ctx, async (tx, emit) => {
+    const call = await loadCall(ctx, tx, ref.type, cid);
+    await guardCall(tx, actor, call, [OwnCapability.UPDATE_CALL], live ? 'go live' : 'stop live');
+    if ((call.row.backstage === 0) === live) return { call: await loadCallModel(tx, call) };
+    const now = isoNow(ctx.clock);
+    const row = await patchCall(tx, call, { backstage: live ? 0 : 1, updated_at: now });
+    if (row.current_session_id) {
+      const patch = live ? { live_started_at: now, live_ended_at: null } : { live_ended_at: now };
+      await tx.sessions.update(row.current_session_id, patch);
+    }
+    const model = await loadCallModel(tx, { ...call, row });
+    emit(
+      live ? CallEvents.liveStarted(model, now) : CallEvents.updated(model, capabilitiesByRole(call.type.grants), now),
+    );
+    return { call: model };
+  });
+}
+
+async function patchCall(tx: Repositories, call: LoadedCall, patch: Partial<CallsTable>): Promise<CallsTable> {
+  await tx.calls.update(call.row.cid, patch);
+  return { ...call.row, ...patch };
+}
+
+async function requireUser(tx: Repositories, userId: string, field: string): Promise<UsersTable> {
+  const user = await tx.users.get(userId);
+  if (!user || user.deleted_at !== null) throw inputError(`user ${userId} does not exist`, field);
+  return user;
+}

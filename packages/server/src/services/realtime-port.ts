@@ -1,0 +1,47 @@
+/**
+ * What services may ask of the realtime layer without knowing about WebSockets (implemented by
+ * realtime/gateway-port.ts; a node without a gateway uses {@link noRealtime}). A connection id is what
+ * `connection.ok` handed the client; clients pass it as `connection_id` to watch calls and to join over it.
+ */
+import type { Actor } from '../domain/actor.js';
+import { inputError } from '../domain/errors.js';
+
+export interface RealtimePort {
+  /**
+   * Throws an input error naming `connection_id` unless that connection is open on this node and belongs to the
+   * acting user (server actors may use any connection).
+   */
+  requireConnection(actor: Actor, connectionId: string): void;
+  /**
+   * Subscribes the connection to the calls' events (same check as {@link requireConnection}; callers have already
+   * checked that the actor may read the calls). A user who recently lost a connection and now watches a call from
+   * a new one takes over the participations of the lost connection in that call (presence grace, see presence.ts).
+   */
+  watch(actor: Actor, connectionId: string, cids: readonly string[]): Promise<void>;
+  /**
+   * Subscribes the connection to one call ahead of an operation whose own events it should receive (JoinCall:
+   * the joiner sees its `call.session_participant_joined`). Returns the undo for when the operation fails: it
+   * unsubscribes unless the connection was already watching.
+   */
+  subscribe(actor: Actor, connectionId: string, cid: string): () => void;
+  /**
+   * `userId` joined `cid` over `connectionId`: participations of that user in the call over connections that have
+   * closed since (and are waiting out their grace period) end now, replaced by the new one.
+   */
+  joined(userId: string, cid: string, connectionId: string): Promise<void>;
+}
+
+/** For nodes composed without a realtime gateway: every connection id is unknown. */
+export const noRealtime: RealtimePort = {
+  requireConnection(_actor, connectionId) {
+    throw inputError(`connection ${connectionId} is not open`, 'connection_id');
+  },
+  async watch(actor, connectionId) {
+    this.requireConnection(actor, connectionId);
+  },
+  subscribe(actor, connectionId) {
+    this.requireConnection(actor, connectionId);
+    return () => {};
+  },
+  async joined() {},
+};
