@@ -16,6 +16,7 @@ interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'get-or-create-existing-call': () => import('./core-get-or-create.js'),
   'query-calls': () => import('./query-calls.js'),
+  'realtime-fanout': () => import('./realtime-fanout.js'),
 };
 
 const requested = process.argv.slice(2);

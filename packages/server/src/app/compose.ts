@@ -69,7 +69,13 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   bus.subscribe((event) => snapshots.invalidate(event.call_cid));
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const clock = options.clock ?? systemClock;
-  const realtime = realtimeOptions(options.realtime);
+  const realtime = realtimeOptions({
+    presenceGraceMs: config.presenceGraceMs,
+    healthCheckIntervalMs: config.healthCheckIntervalMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    maxBufferedBytes: config.maxBufferedBytes,
+    ...options.realtime,
+  });
   const scheduler = new TimerScheduler(clock, (err, key) => logger.error({ err, key }, 'scheduled task failed'));
   const registry = new ConnectionRegistry();
   const presence = new Presence(scheduler, realtime.presenceGraceMs);

@@ -12,6 +12,10 @@ export interface Config {
   databaseUrl: string | undefined;
   logLevel: string;
   publicUrl: string | undefined;
+  presenceGraceMs: number;
+  healthCheckIntervalMs: number;
+  idleTimeoutMs: number;
+  maxBufferedBytes: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -32,6 +36,13 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 function logLevel(raw: string): string {
   if (!LOG_LEVELS.includes(raw)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${raw}`);
   return raw;
+}
+function nonNegativeInt(name: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be an integer ≥ 0, got ${raw}`);
+    return n;
+  };
 }
 function databaseUrl(raw: string): string {
   if (!/^postgres(ql)?:\/\//.test(raw))
@@ -77,6 +88,34 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: 'URL clients reach this node at (join credentials); defaults to http://HOST:PORT',
     default: undefined,
     parse: text,
+  },
+  {
+    key: 'presenceGraceMs',
+    env: 'SWITCHBOARD_PRESENCE_GRACE_MS',
+    description: 'How long a participant stays in a call after its WebSocket closed (reconnect window)',
+    default: 30_000,
+    parse: nonNegativeInt('SWITCHBOARD_PRESENCE_GRACE_MS'),
+  },
+  {
+    key: 'healthCheckIntervalMs',
+    env: 'SWITCHBOARD_HEALTH_CHECK_INTERVAL_MS',
+    description: 'How often the server sends health.check to each WebSocket',
+    default: 10_000,
+    parse: nonNegativeInt('SWITCHBOARD_HEALTH_CHECK_INTERVAL_MS'),
+  },
+  {
+    key: 'idleTimeoutMs',
+    env: 'SWITCHBOARD_IDLE_TIMEOUT_MS',
+    description: 'A WebSocket silent this long is closed (code 4009)',
+    default: 35_000,
+    parse: nonNegativeInt('SWITCHBOARD_IDLE_TIMEOUT_MS'),
+  },
+  {
+    key: 'maxBufferedBytes',
+    env: 'SWITCHBOARD_MAX_BUFFERED_BYTES',
+    description: 'Bytes that may wait to be sent to one WebSocket before it is closed (code 4008)',
+    default: 2 * 1024 * 1024,
+    parse: nonNegativeInt('SWITCHBOARD_MAX_BUFFERED_BYTES'),
   },
 ] as const;
 
