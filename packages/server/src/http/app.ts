@@ -9,7 +9,7 @@ import type { Actor } from '../domain/actor.js';
 import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
-import { errorBody, internalError, toApiError } from './error-mapper.js';
+import { apiErrorSchema, errorBody, internalError, toApiError } from './error-mapper.js';
 import { parseJsonInput } from './json-input.js';
 import { metricsPlugin } from './metrics.js';
 import { callActionRoutes } from './routes/call-action-routes.js';
@@ -117,6 +117,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     openapi: {
       info: { title: 'Switchboard API', version: '0.1.0', description: 'Self-hosted video calling coordinator' },
       components: {
+        schemas: { APIError: apiErrorSchema() },
         securitySchemes: {
           api_key: { type: 'apiKey', in: 'query', name: 'api_key' },
           JWT: { type: 'apiKey', in: 'header', name: 'Authorization' },

@@ -70,3 +70,21 @@ export function errorBody(error: ApiError, operation: string, duration: string):
 export function internalError(): ApiError {
   return new ApiError(ErrorCode.Internal, 'internal error', undefined, HttpStatusByErrorCode[ErrorCode.Internal]);
 }
+
+/** The error body as an OpenAPI schema, its `code` enum generated from the catalogue. */
+export function apiErrorSchema(): Record<string, unknown> {
+  return {
+    type: 'object',
+    required: ['code', 'message', 'StatusCode', 'duration', 'more_info', 'details'],
+    properties: {
+      code: { type: 'integer', enum: Object.values(ErrorCode) },
+      message: { type: 'string' },
+      StatusCode: { type: 'integer' },
+      duration: { type: 'string' },
+      more_info: { type: 'string' },
+      details: { type: 'array', items: { type: 'integer' } },
+      exception_fields: { type: 'object', additionalProperties: { type: 'string' } },
+      unrecoverable: { type: 'boolean' },
+    },
+  };
+}

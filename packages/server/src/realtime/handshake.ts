@@ -110,5 +110,6 @@ async function upsertConnectingUser(ctx: ServiceContext, userId: string, details
   if (Object.keys(patch).length === 0) return existing;
   const updated = { ...patch, updated_at: now };
   await commit(ctx, (tx) => tx.users.update(userId, updated));
+  ctx.snapshots.clear(); // the user's details appear inside call views
   return { ...existing, ...updated };
 }

@@ -28,13 +28,20 @@ export class CallSnapshotCache {
 
   constructor(private readonly maxEntries = 10_000) {}
 
-  /** The cached snapshot, or `load()`'s result (stored when no invalidation happened meanwhile). */
-  async read(cid: string, load: () => Promise<CallSnapshot | undefined>): Promise<CallSnapshot | undefined> {
+  /**
+   * The cached snapshot, or `load()`'s result (stored when no invalidation happened meanwhile). `keep: false` reads
+   * through without storing: scans such as QueryCalls must not evict the calls that are read again and again.
+   */
+  async read(
+    cid: string,
+    load: () => Promise<CallSnapshot | undefined>,
+    options: { keep?: boolean } = {},
+  ): Promise<CallSnapshot | undefined> {
     const hit = this.entries.get(cid);
     if (hit) return hit;
     const epoch = this.epoch;
     const loaded = await load();
-    if (loaded && epoch === this.epoch) {
+    if (loaded && options.keep !== false && epoch === this.epoch) {
       if (this.entries.size >= this.maxEntries) this.entries.clear();
       this.entries.set(cid, loaded);
     }

@@ -116,7 +116,7 @@ async function callEntry(ctx: ServiceContext, actor: Actor, row: CallsTable): Pr
   const type = await requireCallType(ctx, row.type);
   const repos = ctx.store.read;
   const load = () => loadSnapshot(repos, { row, type });
-  const snapshot = (await ctx.snapshots.read(row.cid, load)) ?? (await load()); // the loader always finds one
+  const snapshot = (await ctx.snapshots.read(row.cid, load, { keep: false })) ?? (await load()); // the loader always finds one
   let membership: Member | undefined;
   if (actor.kind === 'user') {
     if (snapshot.allMembersKnown) {

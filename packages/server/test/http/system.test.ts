@@ -9,11 +9,12 @@ import { eachDatabase } from '../support/each-database.js';
 // biome-ignore lint/suspicious/noExplicitAny: raw JSON bodies are probed field by field
 type Json = any;
 
-/** The operations of API.md in the scope of the core issue; later issues add more. */
+/** The operations of API.md that the server implements (devices come with push). */
 const OPERATIONS = [
-  'GetOrCreateCall GetCall UpdateCall UpdateCallMembers EndCall DeleteCall JoinCall ListCallTypes',
+  'GetOrCreateCall GetCall UpdateCall UpdateCallMembers EndCall DeleteCall JoinCall LeaveCall ListCallTypes',
   'GetCallType CreateCallType UpdateCallType DeleteCallType UpsertUsers UpdateUsersPartial QueryUsers',
-  'DeleteUsers',
+  'DeleteUsers QueryCalls QueryCallMembers Ring AcceptCall RejectCall SendCallEvent VideoPin VideoUnpin',
+  'BlockUser UnblockUser GoLive StopLive',
 ].flatMap((line) => line.split(' '));
 const OPENAPI_ROOT = ['openapi', 'info', 'servers', 'paths', 'components', 'security', 'tags', 'externalDocs'];
 
