@@ -7,14 +7,11 @@
  *   from `user_details` when they differ; `role` and `teams` never change here. A deleted user is refused.
  */
 import { type Custom, isUserId, type User } from '@switchboard/protocol';
-import { isoNow } from '../domain/clock.js';
 import { authFailed, inputError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
-import { commit, type ServiceContext } from '../services/context.js';
-import { upsertUserRows } from '../services/users.js';
+import type { ServiceContext } from '../services/context.js';
+import { ensureConnectingUser } from '../services/users.js';
 import { userView } from '../services/views.js';
-import { toJson } from '../store/json.js';
-import type { UsersTable } from '../store/schema.js';
 import type { ConnectionUser } from './connection.js';
 
 interface UserDetails {
@@ -48,7 +45,7 @@ export async function authenticateConnection(
   if (details?.id !== undefined && details.id !== userId) {
     throw authFailed(`user_details.id ${details.id} does not match the token's user ${userId}`);
   }
-  const row = await upsertConnectingUser(ctx, userId, details);
+  const row = await ensureConnectingUser(ctx, userId, details);
   const actor = await auth.actorForToken(message.token);
   if (actor.kind !== 'user') throw authFailed('a realtime connection needs a user token');
   return { user: { userId, actor }, me: userView(row, true) };
@@ -89,27 +86,4 @@ function text(value: unknown, field: string, max: number): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Creates the user when missing; applies changed details otherwise. Writes nothing when nothing changes. */
-async function upsertConnectingUser(ctx: ServiceContext, userId: string, details?: UserDetails): Promise<UsersTable> {
-  const existing = await ctx.store.read.users.get(userId);
-  if (existing?.deleted_at) throw authFailed(`user ${userId} was deleted`);
-  const now = isoNow(ctx.clock);
-  if (!existing) {
-    const request = { id: userId, ...details };
-    const [row] = await commit(ctx, (tx) => upsertUserRows(tx, [request], now));
-    if (!row) throw authFailed(`user ${userId} could not be created`);
-    return row;
-  }
-  const patch: Partial<UsersTable> = {};
-  if (details?.name !== undefined && details.name !== existing.name) patch.name = details.name;
-  if (details?.image !== undefined && details.image !== existing.image) patch.image = details.image;
-  if (details?.custom !== undefined && toJson(details.custom) !== existing.custom)
-    patch.custom = toJson(details.custom);
-  if (Object.keys(patch).length === 0) return existing;
-  const updated = { ...patch, updated_at: now };
-  await commit(ctx, (tx) => tx.users.update(userId, updated));
-  ctx.snapshots.clear(); // the user's details appear inside call views
-  return { ...existing, ...updated };
 }

@@ -3,6 +3,7 @@
  * a user token may only write itself and never change its own role.
  */
 import {
+  type Custom,
   type DeleteUsersRequest,
   GlobalRole,
   type QueryPageCursors,
@@ -12,7 +13,7 @@ import {
 } from '@switchboard/protocol';
 import type { Actor } from '../domain/actor.js';
 import { isoNow } from '../domain/clock.js';
-import { inputError, notAllowed, notFound } from '../domain/errors.js';
+import { authFailed, inputError, notAllowed, notFound } from '../domain/errors.js';
 import type { PageRequest } from '../domain/query/page-request.js';
 import { parseJson, toJson } from '../store/json.js';
 import { queryUsers as selectUsers } from '../store/query/query-users.js';
@@ -132,4 +133,42 @@ export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: Delete
   });
   ctx.snapshots.clear();
   return deleted;
+}
+
+/** What a realtime client may say about its own user when it connects (`user_details`). */
+export interface ConnectingUserDetails {
+  name?: string;
+  image?: string;
+  custom?: Custom;
+}
+
+/**
+ * The realtime handshake's write (API.md "Realtime connection"): creates the token's user when missing (role
+ * `user`); otherwise applies changed `name` / `image` / `custom`. Writes nothing when nothing changes; never
+ * touches `role` or `teams`; refuses a deleted user.
+ */
+export async function ensureConnectingUser(
+  ctx: ServiceContext,
+  userId: string,
+  details?: ConnectingUserDetails,
+): Promise<UsersTable> {
+  const existing = await ctx.store.read.users.get(userId);
+  if (existing?.deleted_at) throw authFailed(`user ${userId} was deleted`);
+  const now = isoNow(ctx.clock);
+  if (!existing) {
+    const request = { id: userId, ...details };
+    const [row] = await commit(ctx, (tx) => upsertUserRows(tx, [request], now));
+    if (!row) throw authFailed(`user ${userId} could not be created`);
+    return row;
+  }
+  const patch: Partial<UsersTable> = {};
+  if (details?.name !== undefined && details.name !== existing.name) patch.name = details.name;
+  if (details?.image !== undefined && details.image !== existing.image) patch.image = details.image;
+  if (details?.custom !== undefined && toJson(details.custom) !== existing.custom)
+    patch.custom = toJson(details.custom);
+  if (Object.keys(patch).length === 0) return existing;
+  const updated = { ...patch, updated_at: now };
+  await commit(ctx, (tx) => tx.users.update(userId, updated));
+  ctx.snapshots.clear(); // the user's details appear inside call views
+  return { ...existing, ...updated };
 }
