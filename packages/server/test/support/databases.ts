@@ -30,13 +30,22 @@ function postgresProblem(): Promise<string | undefined> {
   return reachable;
 }
 
+/**
+ * Why the PostgreSQL half is skipped (printed once per caller), or undefined when PostgreSQL answers. Throws under
+ * CI=true instead: a missing service must fail the run, not pass it silently.
+ */
+export async function postgresSkipReason(): Promise<string | undefined> {
+  const problem = await postgresProblem();
+  if (problem === undefined) return undefined;
+  const reason = `PostgreSQL at ${POSTGRES_URL} unreachable (${problem})`;
+  if (process.env.CI === 'true') throw new Error(`${reason}; it is required when CI=true`);
+  console.log(`# skipping PostgreSQL tests: ${reason}`);
+  return reason;
+}
+
 /** The dialects to test: throws under CI when PostgreSQL is missing. */
 export async function testDialects(): Promise<TestDialect[]> {
-  const problem = await postgresProblem();
-  if (problem === undefined) return ['sqlite', 'postgres'];
-  if (process.env.CI === 'true') throw new Error(`PostgreSQL is required under CI but unreachable: ${problem}`);
-  console.log(`# skipping PostgreSQL tests: ${POSTGRES_URL} unreachable (${problem})`);
-  return ['sqlite'];
+  return (await postgresSkipReason()) === undefined ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
 export interface FreshDatabase {
