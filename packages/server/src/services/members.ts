@@ -13,8 +13,8 @@ import {
 import type { Actor } from '../domain/actor.js';
 import { isoNow } from '../domain/clock.js';
 import { inputError } from '../domain/errors.js';
-import { capabilitiesByRole } from '../domain/permissions.js';
-import { toJson } from '../store/json.js';
+import { capabilitiesByRole, capabilitiesFor } from '../domain/permissions.js';
+import { parseJson, toJson } from '../store/json.js';
 import type { CallMembersTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import { guardCall, type LoadedCall, loadCall } from './call-access.js';
@@ -107,6 +107,16 @@ export async function applyMemberChanges(
     if (changes.roleChanged.length) {
       const members = await membersWithUsers(tx, changes.roleChanged);
       emit(CallEvents.memberUpdatedPermission(model, members, capabilitiesByRole(call.type.grants), now));
+      // Each of them also hears what it may now do on this call (its own_capabilities changed with its role).
+      const blocked = parseJson<string[]>(call.row.blocked_user_ids, []);
+      for (const member of members) {
+        const own = capabilitiesFor(call.type.grants, {
+          globalRole: member.user.role,
+          memberRole: member.role,
+          blocked: blocked.includes(member.user_id),
+        });
+        emit(CallEvents.permissionsUpdated(model, member.user, own, now));
+      }
     }
     if (changes.removed.length) emit(CallEvents.memberRemoved(model, changes.removed, now));
   }

@@ -89,7 +89,7 @@ eachDatabase('http events in the outbox', (node) => {
     assert.equal((added[0]?.event.members as Json[])[0].user.id, 'cat');
   });
 
-  it('updating a member writes call.member_updated; a role change also member_updated_permission', async () => {
+  it('updating a member writes call.member_updated; a role change also member_updated_permission and permissions_updated', async () => {
     const custom = await eventsOf(node(), () =>
       ok('POST', `${PATH}/members`, { update_members: [{ user_id: 'cat', custom: { seat: 3 } }] }),
     );
@@ -99,11 +99,19 @@ eachDatabase('http events in the outbox', (node) => {
     const role = await eventsOf(node(), () =>
       ok('POST', `${PATH}/members`, { update_members: [{ user_id: 'ben', role: 'host' }] }),
     );
-    assert.deepEqual(types(role), ['call.member_updated', 'call.member_updated_permission']);
+    assert.deepEqual(types(role), [
+      'call.member_updated',
+      'call.member_updated_permission',
+      'call.permissions_updated',
+    ]);
     const permission = role[1]?.event as Json;
     assert.deepEqual(memberIds(role[1]), ['ben']);
     assert.equal(permission.members[0].role, 'host');
     assert.ok(permission.capabilities_by_role.host.includes('end-call'));
+    // The member's own view: as a host on the default type it may now end the call.
+    const own = role[2]?.event as Json;
+    assert.equal(own.user.id, 'ben');
+    assert.ok(own.own_capabilities.includes('end-call'));
   });
 
   it('removing members writes call.member_removed with their ids; removing a non-member writes nothing', async () => {
