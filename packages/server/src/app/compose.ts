@@ -33,6 +33,8 @@ export interface NodeOptions {
   database?: SqliteOptions | PostgresOptions;
   logger?: Logger;
   clock?: Clock;
+  /** Fail fast on reads through the root connection inside a transaction (a deadlock on SQLite); for tests. */
+  checkTransactionReads?: boolean;
   /** Realtime tunables (health-check intervals, send-queue bound, presence grace); defaults per API.md. */
   realtime?: Partial<RealtimeOptions>;
 }
@@ -60,7 +62,9 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const logger = options.logger ?? pino({ level: config.logLevel });
   const credentials = resolveCredentials(config.dataDir, config.apiKey, config.apiSecret);
   const dbOptions = options.database ?? databaseOptions(config);
-  const store = new Store(await openDatabase(dbOptions));
+  const store = new Store(await openDatabase(dbOptions), {
+    checkTransactionReads: options.checkTransactionReads ?? false,
+  });
   const bus: EventBus = new LocalEventBus();
   logger.info({ database: dbOptions.kind, bus: 'local' }, 'backends chosen');
 

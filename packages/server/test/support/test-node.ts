@@ -40,6 +40,7 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
   const node = await composeNode({
     config,
     database: db.options,
+    checkTransactionReads: true,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
