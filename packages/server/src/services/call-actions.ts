@@ -18,13 +18,14 @@ import { isoNow } from '../domain/clock.js';
 import { inputError } from '../domain/errors.js';
 import { capabilitiesByRole } from '../domain/permissions.js';
 import { parseJson, toJson } from '../store/json.js';
-import type { CallSessionsTable, CallsTable, UsersTable } from '../store/schema.js';
+import type { CallSessionsTable, CallsTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import { guardCall, type LoadedCall, loadCall, requireActingUserId } from './call-access.js';
 import { loadCallModel } from './call-response.js';
 import type { CallRef } from './calls.js';
 import { commit, type ServiceContext } from './context.js';
 import { removeParticipants } from './sessions.js';
+import { requireExistingUser } from './users.js';
 import { userView } from './views.js';
 
 /** Custom payloads are relayed to every watcher: keep them small (the threat is fan-out amplification). */
@@ -44,7 +45,7 @@ export async function sendCustomEvent(
   await commit(ctx, async (tx, emit) => {
     const call = await loadCall(ctx, tx, ref.type, cid);
     await guardCall(tx, actor, call, [OwnCapability.SEND_EVENT], 'send event');
-    const user = await requireUser(tx, userId, 'user_id');
+    const user = await requireExistingUser(tx, userId, 'user_id');
     const now = isoNow(ctx.clock);
     emit(CallEvents.custom(await loadCallModel(tx, call), req.custom, userView(user), now));
   });
@@ -112,7 +113,7 @@ export async function blockUser(ctx: ServiceContext, actor: Actor, ref: CallRef,
   await commit(ctx, async (tx, emit) => {
     const call = await loadCall(ctx, tx, ref.type, cid);
     await guardCall(tx, actor, call, [OwnCapability.BLOCK_USERS], 'block user');
-    const target = await requireUser(tx, req.user_id, 'user_id');
+    const target = await requireExistingUser(tx, req.user_id, 'user_id');
     const blocked = parseJson<string[]>(call.row.blocked_user_ids, []);
     if (blocked.includes(req.user_id)) return;
     const now = isoNow(ctx.clock);
@@ -146,7 +147,7 @@ export async function unblockUser(
   await commit(ctx, async (tx, emit) => {
     const call = await loadCall(ctx, tx, ref.type, cid);
     await guardCall(tx, actor, call, [OwnCapability.BLOCK_USERS], 'unblock user');
-    const target = await requireUser(tx, req.user_id, 'user_id');
+    const target = await requireExistingUser(tx, req.user_id, 'user_id');
     const blocked = parseJson<string[]>(call.row.blocked_user_ids, []);
     if (!blocked.includes(req.user_id)) return;
     const now = isoNow(ctx.clock);
@@ -199,10 +200,4 @@ async function setLive(ctx: ServiceContext, actor: Actor, ref: CallRef, live: bo
 async function patchCall(tx: Repositories, call: LoadedCall, patch: Partial<CallsTable>): Promise<CallsTable> {
   await tx.calls.update(call.row.cid, patch);
   return { ...call.row, ...patch };
-}
-
-async function requireUser(tx: Repositories, userId: string, field: string): Promise<UsersTable> {
-  const user = await tx.users.get(userId);
-  if (!user || user.deleted_at !== null) throw inputError(`user ${userId} does not exist`, field);
-  return user;
 }

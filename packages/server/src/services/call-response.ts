@@ -86,7 +86,7 @@ export async function loadSnapshot(repos: Repositories, call: LoadedCall): Promi
 
 /**
  * The read path's response, from a snapshot: guards `read-call` (after the token scope) and answers as
- * buildCallResponse would, asking the database only for a membership the snapshot cannot tell.
+ * buildCallResponse would.
  */
 export async function respondFromSnapshot(
   repos: Repositories,
@@ -96,18 +96,32 @@ export async function respondFromSnapshot(
   membersLimit: number,
 ): Promise<CallResponse> {
   requireTokenScope(actor, call.row.cid);
+  const response = await snapshotResponse(repos, actor, call, snapshot, membersLimit);
+  requireCapabilities(response.own_capabilities, [OwnCapability.READ_CALL], 'read call');
+  return response;
+}
+
+/**
+ * `{ call, members, own_capabilities, membership? }` as the actor sees a snapshot, without guards (QueryCalls
+ * decided visibility in SQL). Asks the database only for a membership the snapshot cannot tell.
+ */
+export async function snapshotResponse(
+  repos: Repositories,
+  actor: Actor,
+  call: LoadedCall,
+  snapshot: CallSnapshot,
+  membersLimit: number,
+): Promise<CallResponse> {
   let membership: Member | undefined;
   if (actor.kind === 'user') {
     membership = snapshot.allMembersKnown
       ? snapshot.newestMembers.find((m) => m.user_id === actor.userId)
       : await membershipOf(repos, call.row.cid, actor.userId);
   }
-  const held = capabilitiesOf(actor, call, membership?.role);
-  requireCapabilities(held, [OwnCapability.READ_CALL], 'read call');
   const response: CallResponse = {
     call: snapshot.model,
     members: snapshot.newestMembers.slice(0, membersLimit),
-    own_capabilities: held,
+    own_capabilities: capabilitiesOf(actor, call, membership?.role),
   };
   if (membership) response.membership = membership;
   return response;

@@ -18,7 +18,6 @@ import { capabilitiesByRole, capabilitiesFor, requireCapabilities } from '../dom
 import { deepMerge } from '../domain/settings.js';
 import { parseJson, toJson } from '../store/json.js';
 import type { CallsTable } from '../store/schema.js';
-import type { Repositories } from '../store/store.js';
 import { guardCall, loadCall, requireCallType, requireTokenScope } from './call-access.js';
 import {
   buildCallResponse,
@@ -32,7 +31,7 @@ import type { CallSnapshot } from './call-snapshots.js';
 import type { CallTypeDefinition } from './call-type-cache.js';
 import { commit, type ServiceContext } from './context.js';
 import { applyMemberChanges, requireMemberUsers } from './members.js';
-import { upsertUserRows } from './users.js';
+import { requireExistingUser, upsertUserRows } from './users.js';
 import { userView } from './views.js';
 
 export interface CallRef {
@@ -117,7 +116,7 @@ async function createCall(
   const inserted = await commit(ctx, async (tx, emit) => {
     const now = isoNow(ctx.clock);
     if (actor.kind === 'server' && data.created_by) await upsertUserRows(tx, [data.created_by], now);
-    await requireCreator(tx, creatorId);
+    await requireExistingUser(tx, creatorId, 'data.created_by_id');
     await requireMemberUsers(tx, members, 'data.members');
     const settingsOverride = data.settings_override ?? {};
     const settings = deepMerge(type.settings, settingsOverride);
@@ -147,11 +146,6 @@ async function createCall(
   // `created_by` may have changed a user who appears in other calls' views.
   if (data.created_by) ctx.snapshots.clear();
   return inserted;
-}
-
-async function requireCreator(tx: Repositories, userId: string): Promise<void> {
-  const user = await tx.users.get(userId);
-  if (!user || user.deleted_at !== null) throw inputError(`user ${userId} does not exist`, 'data.created_by_id');
 }
 
 export async function getCall(

@@ -26,8 +26,8 @@ import { type CallsQueryOptions, prepareCallsQuery } from '../store/query/query-
 import { prepareMembersQuery } from '../store/query/query-members.js';
 import { runPage } from '../store/query/run-page.js';
 import type { CallsTable } from '../store/schema.js';
-import { capabilitiesOf, guardCall, loadCall, requireCallType } from './call-access.js';
-import { DEFAULT_MEMBERS_LIMIT, loadSnapshot, membersWithUsers } from './call-response.js';
+import { guardCall, loadCall, requireCallType } from './call-access.js';
+import { DEFAULT_MEMBERS_LIMIT, loadSnapshot, membersWithUsers, snapshotResponse } from './call-response.js';
 import { callTypeFromRow } from './call-type-cache.js';
 import type { ServiceContext } from './context.js';
 import { cursorSecret, pageCursors } from './query-paging.js';
@@ -117,20 +117,5 @@ async function callEntry(ctx: ServiceContext, actor: Actor, row: CallsTable): Pr
   const repos = ctx.store.read;
   const load = () => loadSnapshot(repos, { row, type });
   const snapshot = (await ctx.snapshots.read(row.cid, load, { keep: false })) ?? (await load()); // the loader always finds one
-  let membership: Member | undefined;
-  if (actor.kind === 'user') {
-    if (snapshot.allMembersKnown) {
-      membership = snapshot.newestMembers.find((m) => m.user_id === actor.userId);
-    } else {
-      const memberRow = await repos.members.get(row.cid, actor.userId);
-      membership = memberRow ? (await membersWithUsers(repos, [memberRow]))[0] : undefined;
-    }
-  }
-  const entry: CallResponse = {
-    call: snapshot.model,
-    members: snapshot.newestMembers.slice(0, DEFAULT_MEMBERS_LIMIT),
-    own_capabilities: capabilitiesOf(actor, { row: snapshot.row, type }, membership?.role),
-  };
-  if (membership) entry.membership = membership;
-  return entry;
+  return snapshotResponse(repos, actor, { row: snapshot.row, type }, snapshot, DEFAULT_MEMBERS_LIMIT);
 }

@@ -15,7 +15,6 @@ import {
 import { SignJWT } from 'jose';
 import type { Actor } from '../domain/actor.js';
 import { isoNow } from '../domain/clock.js';
-import { inputError } from '../domain/errors.js';
 import { joinRequirements } from '../domain/permissions.js';
 import type { CallSessionsTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
@@ -23,6 +22,7 @@ import { guardCall, type LoadedCall, loadCall, requireActingUserId } from './cal
 import { buildCallResponse, DEFAULT_MEMBERS_LIMIT, loadCallModel } from './call-response.js';
 import { type CallRef, getOrCreateCall, participantRole } from './calls.js';
 import { commit, type Emit, type ServiceContext } from './context.js';
+import { requireExistingUser } from './users.js';
 import { participantView, userView } from './views.js';
 
 export function newSessionRow(cid: string, now: string, started: boolean): CallSessionsTable {
@@ -97,8 +97,7 @@ async function addParticipant(
   emit: Emit,
 ): Promise<void> {
   // Only a server token can name the joiner (`user_id`); a user token's user was checked when authenticating.
-  const user = await tx.users.get(userId);
-  if (!user || user.deleted_at !== null) throw inputError(`user ${userId} does not exist`, 'user_id');
+  const user = await requireExistingUser(tx, userId, 'user_id');
   const now = isoNow(ctx.clock);
   const cid = call.row.cid;
   let session = call.row.current_session_id ? await tx.sessions.get(call.row.current_session_id) : undefined;

@@ -23,6 +23,13 @@ import { commit, type ServiceContext } from './context.js';
 import { cursorSecret, pageCursors } from './query-paging.js';
 import { userView } from './views.js';
 
+/** The live (not deleted) user, or an input error naming `field`: for ids a request names as existing users. */
+export async function requireExistingUser(tx: Repositories, userId: string, field: string): Promise<UsersTable> {
+  const user = await tx.users.get(userId);
+  if (!user || user.deleted_at !== null) throw inputError(`user ${userId} does not exist`, field);
+  return user;
+}
+
 function requireMayWrite(actor: Actor, userId: string, changesRole: boolean): void {
   if (actor.kind === 'server') return;
   if (actor.kind === 'user' && actor.userId === userId && !changesRole) return;
