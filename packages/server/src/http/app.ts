@@ -11,6 +11,7 @@ import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { apiErrorSchema, errorBody, internalError, toApiError } from './error-mapper.js';
 import { parseJsonInput } from './json-input.js';
+import { serializeReply } from './json-reply.js';
 import { metricsPlugin } from './metrics.js';
 import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
@@ -57,6 +58,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
   });
   app.setValidatorCompiler(validatorCompiler());
+  app.setReplySerializer(serializeReply);
   app.decorateRequest('actor', undefined as unknown as { getter: () => Actor });
   app.decorateRequest('startedAt', 0n);
 

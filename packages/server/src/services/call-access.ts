@@ -1,8 +1,10 @@
 /**
  * Loading a call with its type, and the permission guards every call operation starts with.
  */
+
 import { ALL_CAPABILITIES, GlobalRole, type OwnCapability } from '@switchboard/protocol';
 import type { Actor } from '../domain/actor.js';
+import { deepFreeze } from '../domain/deep-freeze.js';
 import { inputError, notAllowed, notFound } from '../domain/errors.js';
 import { capabilitiesFor, requireCapabilities } from '../domain/permissions.js';
 import { parseJson } from '../store/json.js';
@@ -56,9 +58,12 @@ export async function actorCapabilities(repos: Repositories, actor: Actor, call:
   return capabilitiesOf(actor, call, member?.role);
 }
 
+/** Every capability, frozen: one shared array for every server-token reply (its JSON is reused). */
+const SERVER_CAPABILITIES = deepFreeze([...ALL_CAPABILITIES]);
+
 /** Like actorCapabilities, when the caller's membership (`memberRole`, undefined for non-members) is known. */
 export function capabilitiesOf(actor: Actor, call: LoadedCall, memberRole: string | undefined): OwnCapability[] {
-  if (actor.kind === 'server') return [...ALL_CAPABILITIES];
+  if (actor.kind === 'server') return SERVER_CAPABILITIES;
   if (actor.kind === 'anonymous') return capabilitiesFor(call.type.grants, { globalRole: GlobalRole.ANONYMOUS });
   const blocked = parseJson<string[]>(call.row.blocked_user_ids, []).includes(actor.userId);
   return capabilitiesFor(call.type.grants, { globalRole: actor.role, memberRole, blocked });

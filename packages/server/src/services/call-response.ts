@@ -4,6 +4,7 @@
  */
 import { type Call, type CallResponse, type Member, OwnCapability } from '@switchboard/protocol';
 import type { Actor } from '../domain/actor.js';
+import { deepFreeze } from '../domain/deep-freeze.js';
 import { requireCapabilities } from '../domain/permissions.js';
 import type { Repositories } from '../store/store.js';
 import { actorCapabilities, capabilitiesOf, type LoadedCall, requireTokenScope } from './call-access.js';
@@ -74,6 +75,13 @@ async function membershipOf(repos: Repositories, cid: string, userId: string): P
   return row ? (await membersWithUsers(repos, [row]))[0] : undefined;
 }
 
+/** The snapshot's newest `limit` members: its own frozen arrays for the usual limits, so their JSON is reused. */
+function membersPage(snapshot: CallSnapshot, limit: number): Member[] {
+  if (limit >= snapshot.newestMembers.length) return snapshot.newestMembers;
+  if (limit === DEFAULT_MEMBERS_LIMIT) return snapshot.defaultPage;
+  return snapshot.newestMembers.slice(0, limit);
+}
+
 /** Loads what a snapshot holds: the model and the newest members (one more row tells if that is all of them). */
 export async function loadSnapshot(repos: Repositories, call: LoadedCall): Promise<CallSnapshot> {
   const [model, rows] = await Promise.all([
@@ -81,7 +89,17 @@ export async function loadSnapshot(repos: Repositories, call: LoadedCall): Promi
     repos.members.listNewest(call.row.cid, SNAPSHOT_MEMBERS + 1),
   ]);
   const newestMembers = await membersWithUsers(repos, rows.slice(0, SNAPSHOT_MEMBERS));
-  return { row: call.row, model, newestMembers, allMembersKnown: rows.length <= SNAPSHOT_MEMBERS };
+  const defaultPage =
+    newestMembers.length > DEFAULT_MEMBERS_LIMIT ? newestMembers.slice(0, DEFAULT_MEMBERS_LIMIT) : newestMembers;
+  // Shared by every request that reads this call: frozen, so it cannot be changed by one of them (and its JSON can
+  // be reused, see http/json-reply.ts).
+  return deepFreeze({
+    row: call.row,
+    model,
+    newestMembers,
+    defaultPage,
+    allMembersKnown: rows.length <= SNAPSHOT_MEMBERS,
+  });
 }
 
 /**
@@ -120,7 +138,7 @@ export async function snapshotResponse(
   }
   const response: CallResponse = {
     call: snapshot.model,
-    members: snapshot.newestMembers.slice(0, membersLimit),
+    members: membersPage(snapshot, membersLimit),
     own_capabilities: capabilitiesOf(actor, call, membership?.role),
   };
   if (membership) response.membership = membership;

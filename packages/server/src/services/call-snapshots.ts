@@ -15,6 +15,8 @@ export interface CallSnapshot {
   model: Call;
   /** Newest first, at most SNAPSHOT_MEMBERS. */
   newestMembers: Member[];
+  /** The first DEFAULT_MEMBERS_LIMIT of newestMembers (the page most requests ask for). */
+  defaultPage: Member[];
   /** True when `newestMembers` is every member (so membership can be answered from it). */
   allMembersKnown: boolean;
 }

@@ -8,6 +8,7 @@ function snapshot(cid: string, version: number): CallSnapshot {
     row: { cid, custom: `${version}` } as CallSnapshot['row'],
     model: {} as CallSnapshot['model'],
     newestMembers: [],
+    defaultPage: [],
     allMembersKnown: true,
   };
 }

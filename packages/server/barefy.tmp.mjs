@@ -1,0 +1,10 @@
+import Fastify from 'fastify';
+import { readFileSync, writeFileSync } from 'node:fs';
+process.on('SIGINT', () => process.exit(0));
+const big = readFileSync('/tmp/body.json', 'utf8'); const obj = JSON.parse(big);
+const mode = process.argv[2];
+const app = Fastify({ logger: false });
+app.post('/', async (req, reply) => { reply.type('application/json; charset=utf-8'); return mode === 'big' ? big : obj; });
+app.get('/', async (req, reply) => { reply.type('application/json; charset=utf-8'); return mode === 'big' ? big : obj; });
+await app.listen({ port: 0, host: '127.0.0.1' });
+writeFileSync('/tmp/hw.json', JSON.stringify({ url: `http://127.0.0.1:${app.server.address().port}/` })); console.log('ready');

@@ -1,0 +1,43 @@
+/**
+ * The reply serializer: JSON.stringify, except that a frozen object or array directly under the top-level body is
+ * serialized once and its text reused.
+ *
+ * Why: the hot read paths answer from per-node snapshots (services/call-snapshots.ts) whose Call model and member
+ * list are the same objects request after request, and turning that ~3 KB into JSON was the largest single cost of
+ * a GetOrCreate. A frozen object cannot change, so its text cannot go stale; the snapshot cache deep-freezes what
+ * it stores (domain/deep-freeze.ts), which also makes any attempt to mutate a shared snapshot throw instead of corrupting other replies.
+ * Only values directly under the body are looked up: bodies are built fresh per request (they carry `duration`),
+ * their members are the shared parts.
+ */
+
+const memo = new WeakMap<object, string>();
+
+function memoized(value: object): string {
+  let text = memo.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    memo.set(value, text);
+  }
+  return text;
+}
+
+function valueText(value: unknown): string | undefined {
+  if (value !== null && typeof value === 'object' && Object.isFrozen(value)) return memoized(value);
+  return JSON.stringify(value);
+}
+
+/** Same output as `JSON.stringify(payload)` for plain JSON data (no toJSON, no replacer, no indentation). */
+export function serializeReply(payload: unknown): string {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    return valueText(payload) ?? 'null';
+  }
+  if (Object.isFrozen(payload)) return memoized(payload);
+  let out = '';
+  for (const key of Object.keys(payload)) {
+    const text = valueText((payload as Record<string, unknown>)[key]);
+    // JSON.stringify leaves out properties whose value has no JSON form (undefined, functions, symbols).
+    if (text === undefined) continue;
+    out += `${out === '' ? '{' : ','}${JSON.stringify(key)}:${text}`;
+  }
+  return out === '' ? '{}' : `${out}}`;
+}
