@@ -13,6 +13,7 @@ import { apiErrorSchema, errorBody, internalError, toApiError } from './error-ma
 import { parseJsonInput } from './json-input.js';
 import { serializeReply } from './json-reply.js';
 import { metricsPlugin } from './metrics.js';
+import { attachRouteHooks } from './route-hooks.js';
 import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
 import { callTypeRoutes } from './routes/call-type-routes.js';
@@ -24,7 +25,8 @@ import { validatorCompiler } from './validation.js';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
-    startedAt: bigint;
+    /** `performance.now()` when the request arrived (set by the route's first hook). */
+    startedAt: number;
   }
   interface FastifyContextConfig {
     /** Routes that answer without api_key/token (health, metrics, OpenAPI). */
@@ -39,8 +41,9 @@ export interface HttpDeps {
   bodyLimit?: number;
 }
 
-export function formatDuration(startedAt: bigint): string {
-  return `${(Number(process.hrtime.bigint() - startedAt) / 1e6).toFixed(2)}ms`;
+/** `duration` of a response: milliseconds since `startedAt` (a `performance.now()` reading), e.g. `0.42ms`. */
+export function formatDuration(startedAt: number): string {
+  return `${(performance.now() - startedAt).toFixed(2)}ms`;
 }
 
 function operationOf(request: FastifyRequest): string {
@@ -56,11 +59,14 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // Per-request logs are off: metrics cover traffic, and errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
+    // No child logger per request: it costs a pino child (bindings serialized) on every request, and the one
+    // place that logs per request (the error handler) names the request id itself.
+    childLoggerFactory: (logger) => logger,
   });
   app.setValidatorCompiler(validatorCompiler());
   app.setReplySerializer(serializeReply);
   app.decorateRequest('actor', undefined as unknown as { getter: () => Actor });
-  app.decorateRequest('startedAt', 0n);
+  app.decorateRequest('startedAt', 0);
 
   // An empty JSON body means `{}` (clients send POSTs like mark_ended without a body).
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -73,29 +79,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.addHook('onRequest', async (request) => {
-    request.startedAt = process.hrtime.bigint();
-    if (request.routeOptions.config?.public) return;
-    const query = request.query as Record<string, string | undefined>;
-    deps.auth.checkApiKey(query.api_key);
-    const authType = request.headers['stream-auth-type'];
-    if (authType === 'anonymous' && !request.headers.authorization) {
-      request.actor = { kind: 'anonymous' };
-      return;
-    }
-    request.actor = await deps.auth.actorForToken(request.headers.authorization);
-  });
+  attachRouteHooks(app, deps.auth);
 
-  // A POST with no body at all (no content type, e.g. `curl -X POST .../mark_ended`) means `{}` too.
-  app.addHook('preValidation', async (request) => {
-    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
-  });
-
-  app.addHook('preSerialization', async (request, _reply, payload) => {
+  app.addHook('preSerialization', (request, _reply, payload, done) => {
     if (payload && typeof payload === 'object' && !Array.isArray(payload)) {
-      return { ...(payload as object), duration: formatDuration(request.startedAt) };
+      return done(null, { ...(payload as object), duration: formatDuration(request.startedAt) });
     }
-    return payload;
+    done(null, payload);
   });
 
   app.setErrorHandler(async (err, request, reply) => {
@@ -104,15 +94,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       request.log.error({ err, reqId: request.id }, 'unhandled error');
       apiError = internalError();
     }
-    const started = request.startedAt || process.hrtime.bigint();
+    const started = request.startedAt || performance.now();
     return reply.status(apiError.status).send(errorBody(apiError, operationOf(request), formatDuration(started)));
   });
 
   app.setNotFoundHandler(async (request, reply) => {
     const error = new ApiError(16, `no route for ${request.method} ${request.url.split('?')[0]}`);
-    return reply
-      .status(404)
-      .send(errorBody(error, 'Request', formatDuration(request.startedAt || process.hrtime.bigint())));
+    return reply.status(404).send(errorBody(error, 'Request', formatDuration(request.startedAt || performance.now())));
   });
 
   await app.register(swagger, {

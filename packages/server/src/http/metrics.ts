@@ -2,7 +2,7 @@
  * Prometheus metrics at `/metrics`. Each node has its own registry (no prom-client global default), so two nodes
  * in one process do not mix their numbers.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export async function metricsPlugin(app: FastifyInstance): Promise<void> {
@@ -16,10 +16,23 @@ export async function metricsPlugin(app: FastifyInstance): Promise<void> {
     registers: [registry],
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    const schema = request.routeOptions?.schema as { operationId?: string } | undefined;
-    const seconds = Number(process.hrtime.bigint() - request.startedAt) / 1e9;
-    duration.observe({ operation: schema?.operationId ?? 'other', status: String(reply.statusCode) }, seconds);
+  // Each route observes into its own operation's series, bound once per status code: observing through a label
+  // object hashes the labels on every request, and reading the route's schema per request builds an object.
+  app.addHook('onRoute', (route) => {
+    const operation = (route.schema as { operationId?: string } | undefined)?.operationId ?? 'other';
+    const byStatus = new Map<number, { observe(seconds: number): void }>();
+    const observe = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      let series = byStatus.get(reply.statusCode);
+      if (!series) {
+        series = duration.labels(operation, String(reply.statusCode));
+        byStatus.set(reply.statusCode, series);
+      }
+      series.observe((performance.now() - request.startedAt) / 1000);
+      done();
+    };
+    const existing = route.onResponse;
+    route.onResponse =
+      existing === undefined ? [observe] : [...(Array.isArray(existing) ? existing : [existing]), observe];
   });
 
   app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { deepFreeze } from '../../src/domain/deep-freeze.js';
-import { serializeReply } from '../../src/http/json-reply.js';
+import { serializeReply as serializeToBytes } from '../../src/http/json-reply.js';
+
+const serializeReply = (payload: unknown) => serializeToBytes(payload).toString();
 
 /** A JSON value; `undefined` properties included, since JSON.stringify drops them and so must we. */
 const jsonValue = fc.letrec((tie) => ({
