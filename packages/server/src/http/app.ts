@@ -9,6 +9,7 @@ import type { Actor } from '../domain/actor.js';
 import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
+import { formatDuration } from './duration.js';
 import { apiErrorSchema, errorBody, internalError, toApiError } from './error-mapper.js';
 import { parseJsonInput } from './json-input.js';
 import { serializeReply } from './json-reply.js';
@@ -41,11 +42,6 @@ export interface HttpDeps {
   bodyLimit?: number;
 }
 
-/** `duration` of a response: milliseconds since `startedAt` (a `performance.now()` reading), e.g. `0.42ms`. */
-export function formatDuration(startedAt: number): string {
-  return `${(performance.now() - startedAt).toFixed(2)}ms`;
-}
-
 function operationOf(request: FastifyRequest): string {
   const schema = request.routeOptions?.schema as { operationId?: string } | undefined;
   return schema?.operationId ?? 'Request';
@@ -64,7 +60,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     childLoggerFactory: (logger) => logger,
   });
   app.setValidatorCompiler(validatorCompiler());
-  app.setReplySerializer(serializeReply);
+  // Objects sent without a route handler's help (error bodies): they carry their own `duration`.
+  app.setReplySerializer((payload) => serializeReply(payload));
   app.decorateRequest('actor', undefined as unknown as { getter: () => Actor });
   app.decorateRequest('startedAt', 0);
 
@@ -80,13 +77,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   attachRouteHooks(app, deps.auth);
-
-  app.addHook('preSerialization', (request, _reply, payload, done) => {
-    if (payload && typeof payload === 'object' && !Array.isArray(payload)) {
-      return done(null, { ...(payload as object), duration: formatDuration(request.startedAt) });
-    }
-    done(null, payload);
-  });
 
   app.setErrorHandler(async (err, request, reply) => {
     let apiError = toApiError(err);

@@ -26,18 +26,25 @@ function valueText(value: unknown): string | undefined {
   return JSON.stringify(value);
 }
 
-/** Same output as `JSON.stringify(payload)` for plain JSON data (no toJSON, no replacer, no indentation). */
-export function serializeReply(payload: unknown): string {
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+/**
+ * Same text as `JSON.stringify(payload)` for plain JSON data (no toJSON, no replacer, no indentation); with
+ * `duration`, as `JSON.stringify({ ...payload, duration })` for a payload without a `duration` key of its own.
+ */
+export function serializeReply(payload: unknown, duration?: string): string {
+  if (duration === undefined && (payload === null || typeof payload !== 'object' || Array.isArray(payload))) {
     return valueText(payload) ?? 'null';
   }
-  if (Object.isFrozen(payload)) return memoized(payload);
-  let out = '';
-  for (const key of Object.keys(payload)) {
+  if (duration === undefined && Object.isFrozen(payload)) return memoized(payload as object);
+  const parts: string[] = [];
+  for (const key of Object.keys(payload as object)) {
+    if (key === 'duration' && duration !== undefined) continue;
     const text = valueText((payload as Record<string, unknown>)[key]);
     // JSON.stringify leaves out properties whose value has no JSON form (undefined, functions, symbols).
-    if (text === undefined) continue;
-    out += `${out === '' ? '{' : ','}${JSON.stringify(key)}:${text}`;
+    if (text !== undefined) parts.push(`${parts.length === 0 ? '{' : ','}${JSON.stringify(key)}:${text}`);
   }
-  return out === '' ? '{}' : `${out}}`;
+  if (duration !== undefined) parts.push(`${parts.length === 0 ? '{' : ','}"duration":${JSON.stringify(duration)}`);
+  if (parts.length === 0) return '{}';
+  parts.push('}');
+  // join builds one flat string; `+=` would build a rope that Node flattens again when it measures and writes it.
+  return parts.join('');
 }

@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { deepFreeze } from '../../src/domain/deep-freeze.js';
-import { serializeReply as serializeToBytes } from '../../src/http/json-reply.js';
-
-const serializeReply = (payload: unknown) => serializeToBytes(payload).toString();
+import { serializeReply } from '../../src/http/json-reply.js';
 
 /** A JSON value; `undefined` properties included, since JSON.stringify drops them and so must we. */
 const jsonValue = fc.letrec((tie) => ({
@@ -39,6 +37,16 @@ describe('serializeReply', () => {
         assert.equal(serializeReply({ ...payload }), expected);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('with a duration, writes what JSON.stringify writes of the body with `duration` last', () => {
+    fc.assert(
+      fc.property(body, fc.string(), (payload, duration) => {
+        const { duration: _ignored, ...rest } = payload;
+        assert.equal(serializeReply(payload, duration), JSON.stringify({ ...rest, duration }));
+      }),
+      { numRuns: 1000 },
     );
   });
 
