@@ -39,6 +39,8 @@ async function startSwitchboard(): Promise<RunningServer> {
 async function startHelloWorld(): Promise<RunningServer> {
   const app = Fastify({ logger: false });
   app.get('/', async () => ({ hello: 'world' }));
+  // The same answer to any POST: lets a benchmark send the baseline the very request it sends Switchboard.
+  app.post('/*', async () => ({ hello: 'world' }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { info: { url }, close: () => app.close() };
 }
