@@ -88,11 +88,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.status(apiError.status).send(errorBody(apiError, operationOf(request), formatDuration(started)));
   });
 
-  app.setNotFoundHandler(async (request, reply) => {
-    const error = new ApiError(16, `no route for ${request.method} ${request.url.split('?')[0]}`);
-    return reply.status(404).send(errorBody(error, 'Request', formatDuration(request.startedAt || performance.now())));
-  });
-
   await app.register(swagger, {
     openapi: {
       info: { title: 'Switchboard API', version: '0.1.0', description: 'Self-hosted video calling coordinator' },
@@ -107,7 +102,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     },
   });
 
-  await metricsPlugin(app);
+  const metrics = await metricsPlugin(app);
+  app.setNotFoundHandler(async (request, reply) => {
+    const started = request.startedAt || performance.now();
+    const error = new ApiError(16, `no route for ${request.method} ${request.url.split('?')[0]}`);
+    metrics.observeUnrouted(404, started);
+    return reply.status(404).send(errorBody(error, 'Request', formatDuration(started)));
+  });
   await app.register(systemRoutes);
   // Same handlers on both path families; the OpenAPI document lists the server-side family once.
   for (const [prefix, hide] of [

@@ -1,13 +1,13 @@
 /**
- * The reply serializer: JSON.stringify, except that a frozen object or array directly under the top-level body is
- * serialized once and its text reused.
+ * Response bodies as JSON text: JSON.stringify, except that a frozen object or array directly under the top-level
+ * body is serialized once and its text reused.
  *
  * Why: the hot read paths answer from per-node snapshots (services/call-snapshots.ts) whose Call model and member
  * list are the same objects request after request, and turning that ~3 KB into JSON was the largest single cost of
- * a GetOrCreate. A frozen object cannot change, so its text cannot go stale; the snapshot cache deep-freezes what
- * it stores (domain/deep-freeze.ts), which also makes any attempt to mutate a shared snapshot throw instead of corrupting other replies.
- * Only values directly under the body are looked up: bodies are built fresh per request (they carry `duration`),
- * their members are the shared parts.
+ * a GetOrCreate. A frozen object cannot change, so its text cannot go stale; snapshots are deep-frozen
+ * (domain/deep-freeze.ts), which also makes any attempt to mutate a shared one throw instead of corrupting other
+ * replies. Only values directly under the body are looked up: bodies are built fresh per request (they carry
+ * `duration`), their members are the shared parts.
  */
 
 const memo = new WeakMap<object, string>();

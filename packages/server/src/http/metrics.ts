@@ -4,8 +4,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { asList } from './route-hooks.js';
 
-export async function metricsPlugin(app: FastifyInstance): Promise<void> {
+export interface RequestMetrics {
+  /** Records a request that no route answered (the not-found handler): routes record their own. */
+  observeUnrouted(status: number, startedAt: number): void;
+}
+
+export async function metricsPlugin(app: FastifyInstance): Promise<RequestMetrics> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
@@ -30,13 +36,17 @@ export async function metricsPlugin(app: FastifyInstance): Promise<void> {
       series.observe((performance.now() - request.startedAt) / 1000);
       done();
     };
-    const existing = route.onResponse;
-    route.onResponse =
-      existing === undefined ? [observe] : [...(Array.isArray(existing) ? existing : [existing]), observe];
+    route.onResponse = [...asList(route.onResponse), observe];
   });
 
   app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
+
+  return {
+    observeUnrouted(status, startedAt) {
+      duration.observe({ operation: 'other', status: String(status) }, (performance.now() - startedAt) / 1000);
+    },
+  };
 }

@@ -56,7 +56,8 @@ function emptyBodyIsEmptyObject(request: FastifyRequest, _reply: FastifyReply, d
   done();
 }
 
-const asList = <T>(hooks: T | T[] | undefined): T[] =>
+/** A route option's hooks as a list (fastify takes one function or an array). */
+export const asList = <T>(hooks: T | T[] | undefined): T[] =>
   hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
 
 const JSON_TYPE = 'application/json; charset=utf-8';

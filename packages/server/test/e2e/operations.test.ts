@@ -13,9 +13,12 @@ eachDatabase('operations', (node) => {
 
   it('GET /metrics counts requests per API operation and status', async () => {
     await raw(node(), 'GET', '/api/v2/video/call/default/not-there');
+    await raw(node(), 'GET', '/api/v2/video/no-such-route');
     const res = await fetch(new URL('/metrics', node().baseUrl));
     assert.equal(res.status, 200);
     const text = await res.text();
     assert.match(text, /switchboard_http_request_duration_seconds_count\{operation="GetCall",status="404"\} [1-9]/);
+    // A path no route matches is counted too, under `other`.
+    assert.match(text, /switchboard_http_request_duration_seconds_count\{operation="other",status="404"\} [1-9]/);
   });
 });
