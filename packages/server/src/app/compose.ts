@@ -100,7 +100,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     },
   };
   await seedBuiltinCallTypes(ctx);
-  const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store);
+  const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store, clock);
   const app = await buildHttpApp({ ctx, auth, logger });
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime });
   gateway.start(app.server);

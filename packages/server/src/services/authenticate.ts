@@ -6,6 +6,7 @@
 import { ErrorCode } from '@switchboard/protocol';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { type Actor, SERVER_ACTOR } from '../domain/actor.js';
+import { type Clock, systemClock } from '../domain/clock.js';
 import { ApiError, authFailed } from '../domain/errors.js';
 import type { Store } from '../store/store.js';
 
@@ -26,6 +27,8 @@ export class Authenticator {
     private readonly apiKey: string,
     secret: string,
     private readonly store: Store,
+    /** The node's clock: `exp` is checked against it, for fresh and remembered tokens alike. */
+    private readonly clock: Clock = systemClock,
   ) {
     this.key = new TextEncoder().encode(secret);
   }
@@ -45,7 +48,7 @@ export class Authenticator {
   knownActor(token: string | undefined): Actor | undefined {
     if (!token) return undefined;
     const claims = this.verified.get(stripBearer(token));
-    return claims?.server === true && unexpired(claims) ? SERVER_ACTOR : undefined;
+    return claims?.server === true && this.unexpired(claims) ? SERVER_ACTOR : undefined;
   }
 
   async actorForToken(token: string | undefined): Promise<Actor> {
@@ -70,12 +73,19 @@ export class Authenticator {
     return this.verify(stripBearer(token));
   }
 
+  private unexpired(claims: TokenClaims): boolean {
+    return claims.exp === undefined || claims.exp * 1000 > this.clock.now().getTime();
+  }
+
   private async verify(token: string): Promise<TokenClaims> {
     const cached = this.verified.get(token);
-    if (cached && unexpired(cached)) return cached;
+    if (cached && this.unexpired(cached)) return cached;
     let claims: TokenClaims;
     try {
-      ({ payload: claims } = await jwtVerify<TokenClaims>(token, this.key, { algorithms: ['HS256'] }));
+      ({ payload: claims } = await jwtVerify<TokenClaims>(token, this.key, {
+        algorithms: ['HS256'],
+        currentDate: this.clock.now(),
+      }));
     } catch (err) {
       throw tokenError(err);
     }
@@ -89,10 +99,6 @@ const BEARER = /^Bearer\s+/i;
 
 function stripBearer(token: string): string {
   return token.replace(BEARER, '');
-}
-
-function unexpired(claims: TokenClaims): boolean {
-  return claims.exp === undefined || claims.exp * 1000 > Date.now();
 }
 
 function tokenError(err: unknown): ApiError {
