@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ErrorCode, SwitchboardClient, SwitchboardError } from '../src/index.js';
 import { type FakeServer, json, startFakeServer } from './fake-server.js';
@@ -9,7 +9,8 @@ let client: SwitchboardClient;
 
 before(async () => {
   fake = await startFakeServer();
-  client = new SwitchboardClient('app-key', 'errors-test-secret', { baseUrl: fake.baseUrl, timeoutMs: 200 });
+  // The default timeout: these tests get answers, and a loaded machine must not turn an answer into a timeout.
+  client = new SwitchboardClient('app-key', 'errors-test-secret', { baseUrl: fake.baseUrl });
 });
 after(() => fake.close());
 beforeEach(() => {
@@ -89,11 +90,19 @@ describe('API errors', () => {
 
 describe('transport errors', () => {
   it('a timeout rejects with code -1 and status 0', async () => {
-    fake.reply = () => {}; // never answers
-    const err = await caught(client.video.listCallTypes());
-    assert.equal(err.code, -1);
-    assert.equal(err.status, 0);
-    assert.match(err.message, /timed out after 200 ms/);
+    // A server that accepts the connection and never answers: the timeout is the only way the request can end,
+    // so the outcome does not depend on how fast this machine is.
+    const silent = await startSilentServer();
+    try {
+      const impatient = new SwitchboardClient('app-key', 'secret', { baseUrl: silent.baseUrl, timeoutMs: 50 });
+      const err = await caught(impatient.video.listCallTypes());
+      assert.equal(err.code, -1);
+      assert.equal(err.status, 0);
+      assert.match(err.message, /timed out after 50 ms/);
+      assert.equal((err.cause as Error).name, 'TimeoutError');
+    } finally {
+      await silent.close();
+    }
   });
 
   it('a refused connection rejects with code -1 and status 0', async () => {
@@ -105,6 +114,28 @@ describe('transport errors', () => {
     assert.ok(err.cause instanceof Error);
   });
 });
+
+/** A TCP server that accepts connections and never writes a byte. */
+async function startSilentServer(): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 /** A port that was free a moment ago (bound then released), so connecting to it is refused. */
 async function freePort(): Promise<number> {
