@@ -51,6 +51,11 @@ export class ConnectionRegistry {
     return this.byCall.get(cid) ?? EMPTY;
   }
 
+  /** The calls some connection of this node watches. */
+  watchedCalls(): string[] {
+    return [...this.byCall.keys()];
+  }
+
   /** Stops every connection watching a call (it was deleted). */
   forgetCall(cid: string): void {
     for (const connection of this.byCall.get(cid) ?? []) connection.watching.delete(cid);

@@ -3,21 +3,29 @@
  * sockets. Connection ids are checked against this node's registry (the scale-out work forwards watch requests
  * for connections held by other nodes).
  */
+import { CloseCode, type ConnectionErrorEvent, ConnectionEventType } from '@switchboard/protocol';
 import type { Actor } from '../domain/actor.js';
-import { inputError } from '../domain/errors.js';
+import { isoNow } from '../domain/clock.js';
+import { authFailed, inputError } from '../domain/errors.js';
+import { errorBody } from '../http/error-mapper.js';
 import type { ServiceContext } from '../services/context.js';
 import type { Presence } from '../services/presence.js';
 import type { RealtimePort } from '../services/realtime-port.js';
 import type { Connection } from './connection.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+import { WatchAccess } from './watch-access.js';
 
 export class GatewayPort implements RealtimePort {
+  private readonly access: WatchAccess;
+
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly presence: Presence,
     /** The node's service context (built after this port, which it contains). */
     private readonly ctx: () => ServiceContext,
-  ) {}
+  ) {
+    this.access = new WatchAccess(registry, ctx);
+  }
 
   requireConnection(actor: Actor, connectionId: string): void {
     this.connectionFor(actor, connectionId);
@@ -44,6 +52,26 @@ export class GatewayPort implements RealtimePort {
   async joined(userId: string, cid: string, connectionId: string): Promise<void> {
     this.carrying(connectionId, userId);
     await this.presence.replace(this.ctx(), userId, cid);
+  }
+
+  async accessChanged(change: { userIds: readonly string[] } | { callType: string }): Promise<void> {
+    if ('callType' in change) await this.access.recheckCallType(change.callType);
+    else await this.access.recheckUsers(change.userIds);
+  }
+
+  usersDeleted(userIds: readonly string[]): void {
+    for (const userId of new Set(userIds)) {
+      for (const connection of [...this.registry.ofUser(userId)]) {
+        const event: ConnectionErrorEvent = {
+          type: ConnectionEventType.ConnectionError,
+          error: errorBody(authFailed(`user ${userId} was deleted`), 'Connect', '0.00ms'),
+          created_at: isoNow(this.ctx().clock),
+        };
+        connection.sendJson(event);
+        // 1000: like a refused handshake, the client must not reconnect (it would be refused).
+        connection.close(CloseCode.AuthRejected, 'user deleted');
+      }
+    }
   }
 
   /**

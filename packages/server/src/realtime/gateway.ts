@@ -13,7 +13,8 @@
  *     │◄── events of watched calls and of calls the user is a member of ◄── bus (after commit)
  *     │ [{type: health.check}] ⇄ {type: health.check, connection_id}          │
  *
- * Close codes (protocol CloseCode): 1000 auth rejected (clients do not reconnect); 4008 send queue full; 4009 no
+ * Close codes (protocol CloseCode): 1000 auth rejected, or the user was deleted (reason `user deleted`; clients do
+ * not reconnect); 4008 send queue full; 4009 no
  * frame from the client for `idleTimeoutMs`; 4010 server shutdown.
  */
 import { randomUUID } from 'node:crypto';
@@ -41,6 +42,7 @@ import { EventRouter } from './event-router.js';
 import { authenticateConnection } from './handshake.js';
 import { MemberDirectory } from './member-directory.js';
 import type { RealtimeOptions } from './realtime-options.js';
+import { WatchAccess } from './watch-access.js';
 
 export const CONNECT_PATHS: ReadonlySet<string> = new Set(['/video/connect', '/api/v2/video/connect']);
 
@@ -78,7 +80,8 @@ export class RealtimeGateway {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.router = new EventRouter(deps.registry, new MemberDirectory(deps.ctx.store.read), deps.logger);
+    const access = new WatchAccess(deps.registry, () => deps.ctx);
+    this.router = new EventRouter(deps.registry, new MemberDirectory(deps.ctx.store.read), access, deps.logger);
   }
 
   /** Starts accepting connections on `server` and delivering events from the bus. */

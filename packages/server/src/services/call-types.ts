@@ -97,6 +97,7 @@ export async function updateCallType(
   });
   ctx.callTypes.invalidate(name);
   ctx.snapshots.clear(); // every call of the type shows the type's settings
+  if (req.grants) await ctx.realtime.accessChanged({ callType: name }); // watchers may have lost read-call
   return callTypeView(callTypeFromRow(updated));
 }
 

@@ -29,6 +29,14 @@ export interface RealtimePort {
    * closed since (and are waiting out their grace period) end now, replaced by the new one.
    */
   joined(userId: string, cid: string, connectionId: string): Promise<void>;
+  /**
+   * Access to calls may have shrunk outside any call event: these users' global role changed, or this call type's
+   * grants did. Watches whose user no longer holds `read-call` are dropped (membership, member roles and blocks
+   * are handled by the router from their own events). Call it after the change committed.
+   */
+  accessChanged(change: { userIds: readonly string[] } | { callType: string }): Promise<void>;
+  /** These users were deleted: every connection of theirs is closed (`connection.error`, then close 1000). */
+  usersDeleted(userIds: readonly string[]): void;
 }
 
 /** For nodes composed without a realtime gateway: every connection id is unknown. */
@@ -44,4 +52,6 @@ export const noRealtime: RealtimePort = {
     return () => {};
   },
   async joined() {},
+  async accessChanged() {},
+  usersDeleted() {},
 };

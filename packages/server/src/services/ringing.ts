@@ -171,6 +171,9 @@ async function answerCall(
       if (!(await tx.members.get(cid, userId))) {
         throw notAllowed(`user ${userId} must be a member of the call to ${answer} it`);
       }
+      if (parseJson<string[]>(call.row.blocked_user_ids, []).includes(userId)) {
+        throw notAllowed(`user ${userId} is blocked from the call and may not ${answer} it`);
+      }
       const now = isoNow(ctx.clock);
       const session = await currentSession(tx, call);
       if (session) await recordAnswers(tx, session, answer === 'accept' ? 'accepted_by' : 'rejected_by', [userId], now);

@@ -72,6 +72,7 @@ export async function upsertUsers(
   });
   const rows = await commit(ctx, (tx) => upsertUserRows(tx, list, isoNow(ctx.clock)));
   ctx.snapshots.clear(); // user details appear inside call views
+  await ctx.realtime.accessChanged({ userIds: list.filter((u) => u.role !== undefined).map((u) => u.id) });
   return Object.fromEntries(rows.map((r) => [r.id, userView(r)]));
 }
 
@@ -110,6 +111,7 @@ export async function updateUsersPartial(
     return out;
   });
   ctx.snapshots.clear();
+  await ctx.realtime.accessChanged({ userIds: req.users.filter((u) => u.set?.role !== undefined).map((u) => u.id) });
   return updated;
 }
 
@@ -139,6 +141,7 @@ export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: Delete
     return req.user_ids;
   });
   ctx.snapshots.clear();
+  ctx.realtime.usersDeleted(deleted);
   return deleted;
 }
 
