@@ -37,6 +37,19 @@ async function serverCall(t: TestNode, type: string, owner: string, members: str
   return { cid: `${type}:${id}`, id, path };
 }
 
+/** `promise`, or a rejection naming `what` after `ms` (a socket that is never closed must fail, not hang). */
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** GetCall with `connection_id`: the socket watches the call. */
 async function watch(t: TestNode, userId: string, socket: TestSocket, path: string): Promise<void> {
   const res = await asUser(t, userId, 'GET', path, undefined, { connection_id: socket.connectionId });
@@ -132,7 +145,7 @@ eachRealtimeDatabase('adversarial realtime access', {}, (node) => {
       const res = await raw(t, 'POST', '/api/v2/users/delete', { body: { user_ids: [doomed], user: mode } });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       for (const socket of [first, second]) {
-        assert.deepEqual(await socket.closed, { code: 1000, reason: 'user deleted' });
+        assert.deepEqual(await withTimeout(socket.closed, 5000, 'the close'), { code: 1000, reason: 'user deleted' });
         const error = socket.received.find((m) => m.type === 'connection.error');
         assert.ok(error, 'told why before the close');
       }
