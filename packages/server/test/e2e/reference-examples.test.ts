@@ -175,7 +175,10 @@ eachDatabase('reference examples over the SDK', (node) => {
     const deleted = await call.delete();
     assert.equal(deleted.call.cid, 'default:to-delete');
     await assert.rejects(call.get(), (e: unknown) => e instanceof SwitchboardError && e.status === 404);
-    await call.delete({ hard: true }).catch(() => {});
+    // Hard delete also reaches a soft-deleted call, and frees its id.
+    await call.delete({ hard: true });
+    const reused = await call.getOrCreate({ data: { created_by_id: 'del' } });
+    assert.equal(reused.created, true);
     const hard = c.video.call('default', 'hard-delete');
     await hard.getOrCreate({ data: { created_by_id: 'del' } });
     await hard.delete({ hard: true });
