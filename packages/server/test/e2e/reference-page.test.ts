@@ -182,6 +182,7 @@ eachDatabase('reference page snippets', (node) => {
       });
     }
     const call = client.video.call('default', 'q-1');
+    // biome-ignore lint/suspicious/noImplicitAnyLet: as the page writes it; TypeScript narrows it at each assignment
     let response;
 
     // default sorting
