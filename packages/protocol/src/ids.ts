@@ -1,5 +1,5 @@
 /**
- * Identifier rules (API.md "Conventions"). Branded types keep a user id from being passed where a call id belongs.
+ * Identifier rules (docs/api.md "Identifiers"). Branded types keep a user id from being passed where a call id belongs.
  */
 export type Brand<T, B extends string> = T & { readonly __brand: B };
 export type UserId = Brand<string, 'UserId'>;

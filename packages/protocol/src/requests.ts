@@ -1,5 +1,5 @@
 /**
- * Request bodies (API.md "Endpoints"). Unknown fields are allowed everywhere (clients send fields we do not model);
+ * Request bodies (docs/api.md "Endpoints"). Unknown fields are allowed everywhere (clients send fields we do not model);
  * known fields are validated strictly.
  */
 import { type Static, Type } from 'typebox';

@@ -1,5 +1,5 @@
 /**
- * Call settings (API.md "CallSettings"). The response shape is complete; the request shape (used for call type
+ * Call settings (docs/api.md "Call settings"). The response shape is complete; the request shape (used for call type
  * settings and a call's `settings_override`) has every field optional and is deep-merged over the stored one.
  * Enum and range checks live here so that HTTP validation, the OpenAPI document and TS types agree.
  */

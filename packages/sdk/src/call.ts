@@ -1,5 +1,5 @@
 /**
- * Operations on one call, addressed by type and id (API.md "Endpoints", `/video/call/{type}/{id}/...`).
+ * Operations on one call, addressed by type and id (docs/api.md "Endpoints", `/video/call/{type}/{id}/...`).
  */
 import {
   type ActingUserRequest,

@@ -1,6 +1,6 @@
 /**
  * `switchboard token mint --server | --user <id> [--ttl <seconds>] [--call-cids type:id,...]`: prints one HS256
- * JWT (API.md "Auth") on stdout and nothing else, so `TOKEN=$(switchboard token mint --server)` works.
+ * JWT (docs/api.md "Authentication") on stdout and nothing else, so `TOKEN=$(switchboard token mint --server)` works.
  *
  * The secret is SWITCHBOARD_API_SECRET when set, otherwise the credentials a node generated in its data dir. This
  * never generates credentials itself: a token signed by a secret no server knows would only fail later, and less

@@ -1,5 +1,5 @@
 /**
- * Users over raw HTTP (issue part 4, API.md "User"): upsert replaces, partial update sets and unsets, query by id
+ * Users over raw HTTP (issue part 4, docs/api.md "Endpoints"): upsert replaces, partial update sets and unsets, query by id
  * list through the `payload` query parameter, soft and hard delete; every bad input is a 4xx naming the field.
  */
 import assert from 'node:assert/strict';
