@@ -1,4 +1,4 @@
-/** Every capability a role can be granted on a call type (API.md "Capabilities"). */
+/** Every capability a role can be granted on a call type (docs/api.md "Capabilities and call types"). */
 export const OwnCapability = {
   BLOCK_USERS: 'block-users',
   CHANGE_MAX_DURATION: 'change-max-duration',

@@ -1,5 +1,5 @@
 /**
- * The API's error catalogue. Codes and HTTP statuses are part of the wire contract (API.md "Errors"):
+ * The API's error catalogue. Codes and HTTP statuses are part of the wire contract (docs/api.md "Errors"):
  * clients branch on `code`, so a code never changes meaning.
  */
 export const ErrorCode = {
@@ -40,7 +40,7 @@ export interface APIErrorBody {
 }
 
 /**
- * WebSocket close codes. 1000 means "auth rejected, do not reconnect" (API.md "Realtime connection");
+ * WebSocket close codes. 1000 means "auth rejected, do not reconnect" (docs/api.md "Realtime connection");
  * 4000-range codes are transient and clients reconnect after them.
  */
 export const CloseCode = {

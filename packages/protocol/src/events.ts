@@ -1,5 +1,5 @@
 /**
- * Event types and their constructors (API.md "Events"). Services build events only through these constructors, so
+ * Event types and their constructors (docs/api.md "Events"). Services build events only through these constructors, so
  * every event carries `type`, `created_at` and, for call events, `call_cid` and the full `call`.
  */
 import type { Call, CallParticipant, Custom, Member, User } from './models.js';

@@ -1,4 +1,4 @@
-/** Response models (API.md "Models"). Timestamps are RFC 3339 UTC strings with milliseconds. */
+/** Response models (docs/api.md "Models"). Timestamps are RFC 3339 UTC strings with milliseconds. */
 import { type Static, Type } from 'typebox';
 import { ALL_CAPABILITIES } from './capabilities.js';
 import { CallSettings, NotificationSettings } from './settings.js';

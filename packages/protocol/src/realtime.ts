@@ -1,5 +1,5 @@
 /**
- * Messages of the realtime connection (API.md "Realtime connection") other than call events: the client's auth
+ * Messages of the realtime connection (docs/api.md "Realtime connection") other than call events: the client's auth
  * message, the server's answer to it, and health checks in both directions. Server and SDK both import these so
  * the handshake is written down once.
  */

@@ -1,5 +1,5 @@
 /**
- * Request bodies (API.md "Endpoints"). Unknown fields are allowed everywhere (clients send fields we do not model);
+ * Request bodies (docs/api.md "Endpoints"). Unknown fields are allowed everywhere (clients send fields we do not model);
  * known fields are validated strictly.
  */
 import { type Static, Type } from 'typebox';
@@ -122,8 +122,18 @@ export const SendCallEventRequest = Type.Object({
 });
 export type SendCallEventRequest = Static<typeof SendCallEventRequest>;
 
+/**
+ * `session_id` is the participant's `user_session_id`, one per joined connection (not the call's session id):
+ * find it in GetCall's `call.session.participants[].user_session_id`, in JoinCall's answer, or in the
+ * `participant` of `call.session_participant_joined`.
+ */
 export const PinRequest = Type.Object({
-  session_id: Type.String({ minLength: 1, maxLength: 128 }),
+  session_id: Type.String({
+    minLength: 1,
+    maxLength: 128,
+    description:
+      "The participant's user_session_id (call.session.participants[].user_session_id), not the call's session id",
+  }),
   user_id: UserIdString,
 });
 export type PinRequest = Static<typeof PinRequest>;
@@ -190,10 +200,14 @@ export type DeleteUsersRequest = Static<typeof DeleteUsersRequest>;
  * sort keys, cursors) and names the offending field in its input error, identically for every endpoint.
  */
 
-/** One sort key; `direction` 1 ascending (the default), -1 descending. */
+/**
+ * One sort key; `direction` 1 ascending (the default), -1 descending. Typed `number`, not `1 | -1`, so that a request
+ * kept in a variable (`const req = { sort: [{ field: 'starts_at', direction: -1 }] }`, where TypeScript widens -1
+ * to `number`) type-checks; the server refuses any other value with an input error naming the field.
+ */
 export const SortParam = Type.Object({
   field: Type.String(),
-  direction: Type.Optional(Type.Unsafe<1 | -1>(Type.Integer())),
+  direction: Type.Optional(Type.Integer()),
 });
 export type SortParam = Static<typeof SortParam>;
 

@@ -1,4 +1,4 @@
-/** Response bodies (API.md "Endpoints"). Every body also carries `duration`. */
+/** Response bodies (docs/api.md "Endpoints"). Every body also carries `duration`. */
 import type { Call, CallType, Member, User } from './models.js';
 
 export interface WithDuration {

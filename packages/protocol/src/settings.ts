@@ -1,5 +1,5 @@
 /**
- * Call settings (API.md "CallSettings"). The response shape is complete; the request shape (used for call type
+ * Call settings (docs/api.md "Call settings"). The response shape is complete; the request shape (used for call type
  * settings and a call's `settings_override`) has every field optional and is deep-merged over the stored one.
  * Enum and range checks live here so that HTTP validation, the OpenAPI document and TS types agree.
  */
@@ -91,31 +91,39 @@ export const CallSettings = Type.Object({
 });
 export type CallSettings = Static<typeof CallSettings>;
 
-/** Every field optional, recursively: what requests may send. */
-const PartialResolution = Type.Partial(Resolution);
+/**
+ * Every field optional, recursively: what requests may send. Unlike request bodies at large, these objects are
+ * closed (`additionalProperties: false`): a misspelt setting such as `mic_default_onn` would otherwise be stored and
+ * silently have no effect, so it is refused with an input error naming the key.
+ */
+const closed = { additionalProperties: false } as const;
+const PartialResolution = Type.Partial(Resolution, closed);
 export const CallSettingsRequest = Type.Partial(
   Type.Object({
-    audio: Type.Partial(AudioSettings),
-    video: Type.Partial(Type.Object({ ...VideoSettings.properties, target_resolution: PartialResolution })),
+    audio: Type.Partial(AudioSettings, closed),
+    video: Type.Partial(Type.Object({ ...VideoSettings.properties, target_resolution: PartialResolution }), closed),
     screensharing: Type.Partial(
       Type.Object({ ...ScreensharingSettings.properties, target_resolution: PartialResolution }),
+      closed,
     ),
-    backstage: Type.Partial(BackstageSettings),
-    ring: Type.Partial(RingSettings),
-    limits: Type.Partial(LimitsSettings),
-    session: Type.Partial(SessionSettings),
-    recording: Type.Partial(RecordingSettings),
-    transcription: Type.Partial(TranscriptionSettings),
+    backstage: Type.Partial(BackstageSettings, closed),
+    ring: Type.Partial(RingSettings, closed),
+    limits: Type.Partial(LimitsSettings, closed),
+    session: Type.Partial(SessionSettings, closed),
+    recording: Type.Partial(RecordingSettings, closed),
+    transcription: Type.Partial(TranscriptionSettings, closed),
     broadcasting: Type.Partial(
       Type.Object({
         enabled: Type.Boolean(),
-        hls: Type.Partial(BroadcastingSettings.properties.hls),
-        rtmp: Type.Partial(BroadcastingSettings.properties.rtmp),
+        hls: Type.Partial(BroadcastingSettings.properties.hls, closed),
+        rtmp: Type.Partial(BroadcastingSettings.properties.rtmp, closed),
       }),
+      closed,
     ),
-    geofencing: Type.Partial(GeofencingSettings),
-    thumbnails: Type.Partial(ThumbnailsSettings),
+    geofencing: Type.Partial(GeofencingSettings, closed),
+    thumbnails: Type.Partial(ThumbnailsSettings, closed),
   }),
+  closed,
 );
 export type CallSettingsRequest = Static<typeof CallSettingsRequest>;
 

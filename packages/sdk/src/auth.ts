@@ -1,5 +1,5 @@
 /**
- * How a request authenticates (API.md "Auth"). The HTTP client asks an {@link AuthProvider} before every request,
+ * How a request authenticates (docs/api.md "Authentication"). The HTTP client asks an {@link AuthProvider} before every request,
  * so the same client serves the server side (a server token minted once) and, later, the client side (a user token
  * that may be refreshed, or anonymous access).
  */

@@ -1,10 +1,11 @@
 /**
- * Operations on one call, addressed by type and id (API.md "Endpoints", `/video/call/{type}/{id}/...`).
+ * Operations on one call, addressed by type and id (docs/api.md "Endpoints", `/video/call/{type}/{id}/...`).
  */
 import {
   type ActingUserRequest,
   type BlockUserRequest,
   type CallCid,
+  type Custom,
   type DeleteCallRequest,
   type DeleteCallResponse,
   type EmptyResponse,
@@ -50,7 +51,7 @@ import type {
  * ```ts
  * const call = client.video.call('default', 'standup');
  * await call.getOrCreate({ data: { created_by_id: 'alice', members: [{ user_id: 'bob' }] } });
- * await call.sendCustomEvent({ custom: { kind: 'wave' }, user_id: 'alice' });
+ * await call.sendCustomEvent({ type: 'wave' }); // or { custom: { type: 'wave' }, user_id: 'alice' }
  * await call.endCall();
  * ```
  */
@@ -129,15 +130,36 @@ export class CallHandle {
     return this.#http.post(`${this.#base}/reject`, body);
   }
 
-  /** Delivered to watchers and members as a `custom` event. */
-  sendCustomEvent(body: SendCallEventRequest): Promise<EmptyResponse> {
-    return this.#http.post(`${this.#base}/event`, body);
+  /**
+   * Sends a `custom` event to the call's watchers and members. Takes either the payload itself, as the client-side
+   * method of the same name does (`{ type: 'draw', x: 10, y: 30 }`), or the wire body `{ custom, user_id? }`.
+   * The wire body is recognised by its shape: an object whose only keys are `custom` (an object) and `user_id`.
+   *
+   * The event's `user` is the sender: with a user token the caller; with a server token the user named by
+   * `user_id`, or the call's creator when none is named.
+   */
+  sendCustomEvent(event: SendCallEventRequest | Custom): Promise<EmptyResponse> {
+    return this.#http.post(`${this.#base}/event`, toSendCallEventRequest(event));
   }
 
+  /**
+   * Pins a participant's video for everyone (`call.pinned`). `session_id` is the participant's
+   * `user_session_id`, one per joined connection, not the call's session id: read it from
+   * `(await call.get()).call.session?.participants`, from the participant of `call.session_participant_joined`,
+   * or from the `user_session_id` a participant's own JoinCall answer carries.
+   *
+   * @example
+   * ```ts
+   * const { call: state } = await call.get();
+   * const p = state.session!.participants.find((x) => x.user.id === 'jack')!;
+   * await call.pinVideo({ session_id: p.user_session_id, user_id: 'jack' });
+   * ```
+   */
   pinVideo(body: PinRequest): Promise<EmptyResponse> {
     return this.#http.post(`${this.#base}/pin`, body);
   }
 
+  /** Removes a pin set by {@link CallHandle.pinVideo}; same `session_id` (the participant's `user_session_id`). */
   unpinVideo(body: PinRequest): Promise<EmptyResponse> {
     return this.#http.post(`${this.#base}/unpin`, body);
   }
@@ -157,4 +179,15 @@ export class CallHandle {
   stopLive(body: GoLiveRequest = {}): Promise<StopLiveResponse> {
     return this.#http.post(`${this.#base}/stop_live`, body);
   }
+}
+
+/** `{ custom: {...}, user_id? }` is sent as is; anything else is the payload itself. */
+function toSendCallEventRequest(event: SendCallEventRequest | Custom): SendCallEventRequest {
+  const { custom, ...rest } = event;
+  const isWireBody =
+    typeof custom === 'object' &&
+    custom !== null &&
+    !Array.isArray(custom) &&
+    Object.keys(rest).every((key) => key === 'user_id');
+  return isWireBody ? (event as SendCallEventRequest) : { custom: event };
 }

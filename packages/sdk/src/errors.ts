@@ -1,5 +1,5 @@
 /**
- * The one error type the SDK throws for anything that went wrong on the wire (API.md "Errors").
+ * The one error type the SDK throws for anything that went wrong on the wire (docs/api.md "Errors").
  * Argument mistakes caught before a request is sent throw a plain `TypeError` instead.
  */
 import type { APIErrorBody } from '@switchboard/protocol';

@@ -44,7 +44,7 @@ export {
   type UserTokenOptions,
 } from './tokens.js';
 export type * from './types.js';
-export { VideoClient } from './video-client.js';
+export { type NamedCallType, VideoClient } from './video-client.js';
 
 import { OwnCapability } from '@switchboard/protocol';
 

@@ -13,6 +13,7 @@ import type {
   UsersResponse,
 } from '@switchboard/protocol';
 import { serverTokenAuth } from './auth.js';
+import type { CallHandle } from './call.js';
 import { HttpClient } from './http-client.js';
 import { type CallTokenOptions, createCallToken, createUserToken, type UserTokenOptions } from './tokens.js';
 import { VideoClient } from './video-client.js';
@@ -59,6 +60,11 @@ export class SwitchboardClient {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
     this.video = new VideoClient(this.#http);
+  }
+
+  /** The same handle as `client.video.call(type, id)`: the reference page writes both. */
+  call(type: string, id: string): CallHandle {
+    return this.video.call(type, id);
   }
 
   /**

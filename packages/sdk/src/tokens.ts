@@ -1,5 +1,5 @@
 /**
- * JWT minting (API.md "Auth"): HS256 signed with the app secret. jose runs in Node and browsers alike, but minting
+ * JWT minting (docs/api.md "Authentication"): HS256 signed with the app secret. jose runs in Node and browsers alike, but minting
  * in a browser means shipping the secret to it, so only do that in trusted code (tests, tools, your backend).
  */
 import { SignJWT } from 'jose';
@@ -19,7 +19,7 @@ export interface UserTokenOptions {
   call_cids?: string[];
   /**
    * Informational only: the server ignores a token's `role` claim and uses the user's stored role
-   * (API.md "Behaviour choices").
+   * (docs/api.md "Behaviour choices").
    */
   role?: string;
 }

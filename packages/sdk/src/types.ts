@@ -1,5 +1,5 @@
 /**
- * Wire types the SDK needs that `@switchboard/protocol` does not (yet) define. Shapes follow API.md "Endpoints";
+ * Wire types the SDK needs that `@switchboard/protocol` does not (yet) define. Shapes follow docs/api.md "Endpoints";
  * if protocol gains an equivalent, alias it here so SDK users keep their imports.
  */
 import type { ActingUserRequest, Call, WithDuration } from '@switchboard/protocol';

@@ -55,20 +55,55 @@ export class VideoClient {
     return this.#http.get('/video/calltypes');
   }
 
-  async getCallType(name: string): Promise<CallTypeResponse> {
-    return this.#http.get(path`/video/calltypes/${name}`);
+  /** `getCallType('livestream')` or `getCallType({ name: 'livestream' })`. */
+  async getCallType(name: string | NamedCallType): Promise<CallTypeResponse> {
+    return this.#http.get(path`/video/calltypes/${callTypeName(name, 'getCallType')}`);
   }
 
   createCallType(body: CreateCallTypeRequest): Promise<CallTypeResponse> {
     return this.#http.post('/video/calltypes', body);
   }
 
-  async updateCallType(name: string, body: UpdateCallTypeRequest): Promise<CallTypeResponse> {
-    return this.#http.put(path`/video/calltypes/${name}`, body);
+  /**
+   * Changes a call type's grants, settings or notification settings. Both forms of the reference work:
+   * `updateCallType('default', { grants })` and `updateCallType({ name: 'default', grants })`.
+   *
+   * @throws TypeError when the name is missing or not a string (before any request is sent).
+   */
+  updateCallType(name: string, body: UpdateCallTypeRequest): Promise<CallTypeResponse>;
+  updateCallType(body: UpdateCallTypeRequest & NamedCallType): Promise<CallTypeResponse>;
+  async updateCallType(
+    nameOrBody: string | (UpdateCallTypeRequest & NamedCallType),
+    body?: UpdateCallTypeRequest,
+  ): Promise<CallTypeResponse> {
+    const name = callTypeName(nameOrBody, 'updateCallType');
+    let update: UpdateCallTypeRequest;
+    if (typeof nameOrBody === 'string') {
+      update = body ?? {};
+    } else {
+      const { name: _name, ...rest } = nameOrBody;
+      update = rest;
+    }
+    return this.#http.put(path`/video/calltypes/${name}`, update);
   }
 
-  /** Refused while calls of the type exist. */
-  async deleteCallType(name: string): Promise<EmptyResponse> {
-    return this.#http.delete(path`/video/calltypes/${name}`);
+  /** Refused while calls of the type exist. `deleteCallType('webinar')` or `deleteCallType({ name: 'webinar' })`. */
+  async deleteCallType(name: string | NamedCallType): Promise<EmptyResponse> {
+    return this.#http.delete(path`/video/calltypes/${callTypeName(name, 'deleteCallType')}`);
   }
+}
+
+/** The object form of the call type methods' first argument. */
+export interface NamedCallType {
+  name: string;
+}
+
+function callTypeName(arg: string | NamedCallType | undefined, method: string): string {
+  const name = typeof arg === 'string' ? arg : arg?.name;
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(
+      `Switchboard: ${method} needs a call type name: ${method}('default', ...) or ${method}({ name })`,
+    );
+  }
+  return name;
 }

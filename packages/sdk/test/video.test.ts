@@ -38,6 +38,27 @@ describe('call types', () => {
     assertRequest('DELETE', '/api/v2/video/calltypes/webinar', undefined);
   });
 
+  it('accepts the object form of the reference page: updateCallType({ name, ... }), getCallType({ name })', async () => {
+    await client.video.updateCallType({ name: 'default', grants: { user: ['read-call'] } });
+    assertRequest('PUT', '/api/v2/video/calltypes/default', { grants: { user: ['read-call'] } });
+    await client.video.getCallType({ name: 'livestream' });
+    assertRequest('GET', '/api/v2/video/calltypes/livestream', undefined);
+    await client.video.deleteCallType({ name: 'webinar' });
+    assertRequest('DELETE', '/api/v2/video/calltypes/webinar', undefined);
+  });
+
+  it('refuses updateCallType without a usable name, with a message saying both forms, and sends nothing', async () => {
+    const misuse = client.video.updateCallType as unknown as (...args: unknown[]) => Promise<unknown>;
+    for (const args of [[{ grants: {} }], [undefined, { grants: {} }], [{ name: 42 }]]) {
+      await assert.rejects(misuse.apply(client.video, args), (e: unknown) => {
+        assert.ok(e instanceof TypeError);
+        assert.match(e.message, /updateCallType\('default', \.\.\.\) or updateCallType\(\{ name \}\)/);
+        return true;
+      });
+    }
+    assert.equal(fake.requests.length, 0);
+  });
+
   it('rejects a path-collapsing name without sending', async () => {
     await assert.rejects(client.video.getCallType('..'), TypeError);
     assert.equal(fake.requests.length, 0);
@@ -133,6 +154,24 @@ describe('call handle', () => {
       await send();
       assertRequest(method, pathname, body);
     }
+  });
+
+  it('sendCustomEvent takes the bare payload (as client-side) or the wire body { custom, user_id }', async () => {
+    const call = client.video.call('default', 'draw');
+    await call.sendCustomEvent({ type: 'draw', x: 10, y: 30 });
+    assertRequest('POST', '/api/v2/video/call/default/draw/event', { custom: { type: 'draw', x: 10, y: 30 } });
+    await call.sendCustomEvent({ custom: { type: 'draw' }, user_id: 'ann' });
+    assertRequest('POST', '/api/v2/video/call/default/draw/event', { custom: { type: 'draw' }, user_id: 'ann' });
+    await call.sendCustomEvent({ custom: 'text', other: 1 });
+    assertRequest('POST', '/api/v2/video/call/default/draw/event', { custom: { custom: 'text', other: 1 } });
+  });
+
+  it('client.call(type, id) is the same handle as client.video.call(type, id)', async () => {
+    const call = client.call('default', 'test-outgoing-call');
+    assert.ok(call instanceof CallHandle);
+    assert.equal(call.cid, 'default:test-outgoing-call');
+    await call.getOrCreate({ ring: true });
+    assertRequest('POST', '/api/v2/video/call/default/test-outgoing-call', { ring: true });
   });
 
   it('URL-encodes path segments', async () => {

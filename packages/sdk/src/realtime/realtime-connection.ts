@@ -1,5 +1,5 @@
 /**
- * The client side of the realtime connection (API.md "Realtime connection"): open the socket, authenticate with
+ * The client side of the realtime connection (docs/api.md "Realtime connection"): open the socket, authenticate with
  * the first message, keep it alive with health checks, and reconnect with backoff after any close except 1000
  * (auth rejected) or a close the app asked for.
  *

@@ -35,7 +35,7 @@ export interface NodeOptions {
   clock?: Clock;
   /** Fail fast on reads through the root connection inside a transaction (a deadlock on SQLite); for tests. */
   checkTransactionReads?: boolean;
-  /** Realtime tunables (health-check intervals, send-queue bound, presence grace); defaults per API.md. */
+  /** Realtime tunables (health-check intervals, send-queue bound, presence grace); defaults per docs/api.md. */
   realtime?: Partial<RealtimeOptions>;
 }
 

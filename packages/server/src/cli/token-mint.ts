@@ -1,6 +1,6 @@
 /**
  * `switchboard token mint --server | --user <id> [--ttl <seconds>] [--call-cids type:id,...]`: prints one HS256
- * JWT (API.md "Auth") on stdout and nothing else, so `TOKEN=$(switchboard token mint --server)` works.
+ * JWT (docs/api.md "Authentication") on stdout and nothing else, so `TOKEN=$(switchboard token mint --server)` works.
  *
  * The secret is SWITCHBOARD_API_SECRET when set, otherwise the credentials a node generated in its data dir. This
  * never generates credentials itself: a token signed by a secret no server knows would only fail later, and less
@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isUserId } from '@switchboard/protocol';
 import { SignJWT } from 'jose';
 import { loadConfig } from '../app/config.js';
 import { resolveCredentials } from '../app/credentials.js';
@@ -52,7 +53,9 @@ export function parseMintArgs(args: string[]): MintRequest {
     return { kind: 'server', ttlSeconds };
   }
   const userId = values.user ?? '';
-  if (userId === '' || /\s/.test(userId)) throw new UsageError('--user needs a user id without whitespace');
+  if (!isUserId(userId)) {
+    throw new UsageError('--user needs a valid user id (no control characters or outer whitespace, not *)');
+  }
   const callCids = values['call-cids']
     ?.split(',')
     .map((c) => c.trim())

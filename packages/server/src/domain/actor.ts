@@ -9,7 +9,7 @@ export type Actor =
       readonly userId: string;
       /** The user's global role, read when the token was authenticated. */
       readonly role: string;
-      /** When the token lists calls, it is valid only for those (API.md "Auth"). */
+      /** When the token lists calls, it is valid only for those (docs/api.md "Authentication"). */
       readonly callCids?: readonly string[] | undefined;
     }
   | { readonly kind: 'anonymous' };

@@ -1,5 +1,5 @@
 /**
- * The built-in call types (API.md "Built-in call types"). They are seeded on first start and can then be edited
+ * The built-in call types (docs/api.md "Capabilities and call types"). They are seeded on first start and can then be edited
  * like any other type; the grants are our design.
  */
 import {

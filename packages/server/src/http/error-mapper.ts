@@ -1,5 +1,5 @@
 /**
- * The one place errors become responses (API.md "Errors"). ApiErrors keep their code; fastify's validation and
+ * The one place errors become responses (docs/api.md "Errors"). ApiErrors keep their code; fastify's validation and
  * body-parsing errors become input errors naming the field; anything else is logged and answered as a generic 500
  * that reveals nothing internal.
  */

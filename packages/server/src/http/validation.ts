@@ -1,7 +1,7 @@
 /**
  * Schema validation for routes. Bodies are validated strictly (no type coercion: `"5"` is not a number), while
  * query strings and path params coerce, since everything there arrives as text. Unknown fields are allowed
- * (API.md: clients send fields we do not model).
+ * (docs/api.md: clients send fields we do not model).
  */
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';

@@ -1,5 +1,5 @@
 /**
- * Who receives a committed call event on this node (API.md "Who receives call events"), and its delivery.
+ * Who receives a committed call event on this node (docs/api.md "Events"), and its delivery.
  *
  * - `call.ring` / `call.notification`: the members the event lists (the callees), never the caller.
  * - `call.missed`: the members who missed the call, and the caller (so the ringing side learns the ring is over).

@@ -1,5 +1,5 @@
 /**
- * The realtime handshake (API.md "Realtime connection"): the client's first message carries its token and the
+ * The realtime handshake (docs/api.md "Realtime connection"): the client's first message carries its token and the
  * user's details. Same JWT rules as REST (expired → 40, forged → 43, …), with two differences:
  * - server tokens are refused: a realtime connection is always some user's;
  * - like the hosted service does for client-side connects, a user named by a valid token who does not exist yet

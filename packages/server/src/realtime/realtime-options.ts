@@ -1,4 +1,4 @@
-/** Tunables of the realtime gateway and presence. Defaults follow API.md "Realtime connection". */
+/** Tunables of the realtime gateway and presence. Defaults follow docs/api.md "Realtime connection". */
 export interface RealtimeOptions {
   /** The server pings every connection this often (`health.check`). */
   healthCheckIntervalMs: number;

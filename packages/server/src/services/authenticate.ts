@@ -1,5 +1,5 @@
 /**
- * Token authentication shared by REST and the realtime handshake (API.md "Auth"): HS256 JWTs signed with the app
+ * Token authentication shared by REST and the realtime handshake (docs/api.md "Authentication"): HS256 JWTs signed with the app
  * secret. A server token (`server: true`) acts as the app; a user token acts as an existing user with that user's
  * role (the token's own `role` claim is ignored); `exp` is enforced when present; `call_cids` scopes the token.
  */

@@ -45,7 +45,7 @@ export async function loadCall(
   return { row, type: callType };
 }
 
-/** A token restricted to some calls (`call_cids`) may not touch any other (API.md behaviour choice: code 17). */
+/** A token restricted to some calls (`call_cids`) may not touch any other (docs/api.md behaviour choice: code 17). */
 export function requireTokenScope(actor: Actor, cid: string): void {
   if (actor.kind === 'user' && actor.callCids && !actor.callCids.includes(cid)) {
     throw notAllowed(`token is not valid for call ${cid}`);

@@ -31,13 +31,18 @@ import { userView } from './views.js';
 /** Custom payloads are relayed to every watcher: keep them small (the threat is fan-out amplification). */
 export const MAX_CUSTOM_EVENT_BYTES = 5 * 1024;
 
+/**
+ * The event's `user` is its sender: the token's user, or for a server token the user named by `user_id`. A server
+ * token may name nobody (the reference page's `call.sendCustomEvent({ type: 'draw', ... })` from a backend); the
+ * call's creator then appears as the sender, so the event keeps its usual shape with a real user in it.
+ */
 export async function sendCustomEvent(
   ctx: ServiceContext,
   actor: Actor,
   ref: CallRef,
   req: SendCallEventRequest,
 ): Promise<void> {
-  const userId = requireActingUserId(actor, req.user_id);
+  const userId = actor.kind === 'server' ? req.user_id : requireActingUserId(actor, req.user_id);
   if (Buffer.byteLength(JSON.stringify(req.custom)) > MAX_CUSTOM_EVENT_BYTES) {
     throw inputError(`custom must be at most ${MAX_CUSTOM_EVENT_BYTES} bytes of JSON`, 'custom');
   }
@@ -45,9 +50,9 @@ export async function sendCustomEvent(
   await commit(ctx, async (tx, emit) => {
     const call = await loadCall(ctx, tx, ref.type, cid);
     await guardCall(tx, actor, call, [OwnCapability.SEND_EVENT], 'send event');
-    const user = await requireExistingUser(tx, userId, 'user_id');
-    const now = isoNow(ctx.clock);
-    emit(CallEvents.custom(await loadCallModel(tx, call), req.custom, userView(user), now));
+    const sender = userId === undefined ? undefined : userView(await requireExistingUser(tx, userId, 'user_id'));
+    const model = await loadCallModel(tx, call);
+    emit(CallEvents.custom(model, req.custom, sender ?? model.created_by, isoNow(ctx.clock)));
   });
 }
 
@@ -85,7 +90,12 @@ async function changePins(
       if (at >= 0) return;
       const active = await tx.sessions.activeParticipants(session.id);
       if (!active.some((p) => p.user_session_id === req.session_id && p.user_id === req.user_id)) {
-        throw inputError(`user ${req.user_id} has no participant ${req.session_id} in the call`, 'session_id');
+        throw inputError(
+          `session_id must be the user_session_id of a participant of user ${req.user_id} in the call's current ` +
+            `session; ${JSON.stringify(req.session_id)} is not (find it in GetCall's ` +
+            'call.session.participants[].user_session_id or in call.session_participant_joined)',
+          'session_id',
+        );
       }
       pins.push({ session_id: req.session_id, user_id: req.user_id, pinned_at: now });
     } else {
@@ -102,8 +112,13 @@ async function changePins(
 async function liveSession(tx: Repositories, call: LoadedCall): Promise<CallSessionsTable> {
   const id = call.row.current_session_id;
   const session = id ? await tx.sessions.get(id) : undefined;
-  if (!session || session.ended_at !== null)
-    throw inputError(`call ${call.row.cid} has no active session`, 'session_id');
+  if (!session || session.ended_at !== null) {
+    throw inputError(
+      `call ${call.row.cid} has no active session: pins name a participant (session_id = their user_session_id) ` +
+        'of the session in progress',
+      'session_id',
+    );
+  }
   return session;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Presence-driven leave: a participant who joined over a realtime connection leaves when that connection closes,
- * after a grace period for reconnects (API.md: default 30 s).
+ * after a grace period for reconnects (docs/api.md: default 30 s).
  *
  * - When a connection closes, its participations (rows whose `connection_id` is that connection) get `graceMs`.
  *   When the grace is over, those still attached to it leave (`call.session_participant_left`, and

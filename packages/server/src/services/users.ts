@@ -153,7 +153,7 @@ export interface ConnectingUserDetails {
 }
 
 /**
- * The realtime handshake's write (API.md "Realtime connection"): creates the token's user when missing (role
+ * The realtime handshake's write (docs/api.md "Realtime connection"): creates the token's user when missing (role
  * `user`); otherwise applies changed `name` / `image` / `custom`. Writes nothing when nothing changes; never
  * touches `role` or `teams`; refuses a deleted user.
  */

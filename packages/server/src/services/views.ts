@@ -1,5 +1,5 @@
 /**
- * Rows → API models (API.md "Models"). The only place that knows both the storage shape and the wire shape.
+ * Rows → API models (docs/api.md "Models"). The only place that knows both the storage shape and the wire shape.
  */
 
 import type { Call, CallParticipant, CallSession, CallType, Custom, Member, User } from '@switchboard/protocol';

@@ -1,6 +1,6 @@
 /**
  * Watching: a realtime connection subscribes to calls' events by passing its `connection_id` to GetCall,
- * GetOrCreateCall, JoinCall or QueryCalls (`watch: true`). There is no subscribe message (API.md).
+ * GetOrCreateCall, JoinCall or QueryCalls (`watch: true`). There is no subscribe message (docs/api.md).
  */
 import type { Actor } from '../domain/actor.js';
 import type { ServiceContext } from './context.js';

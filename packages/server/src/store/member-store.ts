@@ -4,7 +4,7 @@ import type { CallMembersTable, Database } from './schema.js';
 export class MemberStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Newest first (API.md: members are returned newest-first capped by `members_limit`). */
+  /** Newest first (docs/api.md: members are returned newest-first capped by `members_limit`). */
   listNewest(cid: string, limit: number): Promise<CallMembersTable[]> {
     if (limit <= 0) return Promise.resolve([]);
     return this.db

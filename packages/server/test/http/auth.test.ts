@@ -1,5 +1,5 @@
 /**
- * Authentication and authorisation over raw HTTP (issue part 3, API.md "Auth"): api_key, JWT checks with their
+ * Authentication and authorisation over raw HTTP (issue part 3, docs/api.md "Authentication"): api_key, JWT checks with their
  * codes, `Bearer`, `call_cids` scoping, server-only operations, the ignored `role` claim and anonymous viewers.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Call types over raw HTTP (issue part 5, API.md "CallType", "Built-in call types"): list / get / create /
+ * Call types over raw HTTP (issue part 5, docs/api.md "Endpoints", "Capabilities and call types"): list / get / create /
  * update / delete, their wire shape, validation, and grants changes taking effect on the next request.
  */
 import assert from 'node:assert/strict';

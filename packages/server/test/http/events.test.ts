@@ -1,5 +1,5 @@
 /**
- * Events in the outbox (issue part 9, API.md "Events"): each state change over raw HTTP commits its typed events
+ * Events in the outbox (issue part 9, docs/api.md "Events"): each state change over raw HTTP commits its typed events
  * with the change, each carrying `type`, `created_at`, `call_cid` and the full `call`; reads and refused requests
  * write none.
  */

@@ -1,5 +1,5 @@
 /**
- * JoinCall and LeaveCall over raw HTTP (issue part 8, API.md "JoinCall"): the response shape with credentials,
+ * JoinCall and LeaveCall over raw HTTP (issue part 8, docs/api.md "Endpoints"): the response shape with credentials,
  * the join capability by call state (join-call, join-ended-call, join-backstage), grants changed at runtime, the
  * session rows and events, and refused joins writing nothing.
  */

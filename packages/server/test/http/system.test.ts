@@ -9,7 +9,7 @@ import { eachDatabase } from '../support/each-database.js';
 // biome-ignore lint/suspicious/noExplicitAny: raw JSON bodies are probed field by field
 type Json = any;
 
-/** The operations of API.md that the server implements (devices come with push). */
+/** The operations of docs/api.md that the server implements (devices come with push). */
 const OPERATIONS = [
   'GetOrCreateCall GetCall UpdateCall UpdateCallMembers EndCall DeleteCall JoinCall LeaveCall ListCallTypes',
   'GetCallType CreateCallType UpdateCallType DeleteCallType UpsertUsers UpdateUsersPartial QueryUsers',

@@ -1,5 +1,5 @@
 /**
- * Users over raw HTTP (issue part 4, API.md "User"): upsert replaces, partial update sets and unsets, query by id
+ * Users over raw HTTP (issue part 4, docs/api.md "Endpoints"): upsert replaces, partial update sets and unsets, query by id
  * list through the `payload` query parameter, soft and hard delete; every bad input is a 4xx naming the field.
  */
 import assert from 'node:assert/strict';
@@ -59,7 +59,8 @@ eachDatabase('http users', (node) => {
 
   it('upsert refuses bad ids and mismatched keys, and writes none of the batch', async () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ 'a b': { id: 'a b' } }, 'users.a b.id'],
+      [{ 'a b ': { id: 'a b ' } }, 'users.a b .id'],
+      [{ bell: { id: 'a\u0007b' } }, 'users.bell.id'],
       [{ '*': { id: '*' } }, 'users.*.id'],
       [{ long: { id: 'x'.repeat(256) } }, 'users.long.id'],
       [{ nameless: { name: 'no id' } }, 'users.nameless.id'],
@@ -74,6 +75,14 @@ eachDatabase('http users', (node) => {
     assert.deepEqual(await byIds('fresh', 'other', 'typed'), []);
     assertApiError(await raw(node(), 'POST', USERS, { body: { users: [] } }), 400, 4, { field: 'users' });
     assertApiError(await raw(node(), 'POST', USERS, { body: {} }), 400, 4, { field: 'users' });
+  });
+
+  it('upsert accepts ids with spaces and any printable Unicode, and reads them back', async () => {
+    const ids = ['my friend', 'José Ñúñez', '山田 太郎', '👩‍💻 dev'];
+    const res = await upsert(Object.fromEntries(ids.map((id) => [id, { id }])));
+    assert.equal(res.status, 200);
+    assert.deepEqual(Object.keys(res.body.users as Json).sort(), [...ids].sort());
+    assert.deepEqual((await byIds(...ids)).map((u: Json) => u.id).sort(), [...ids].sort());
   });
 
   it('partial update sets fields (custom merged key by key) and unsets others', async () => {

@@ -1,5 +1,5 @@
 /**
- * The wire shapes of call operations over raw HTTP (API.md "Endpoints" and "Models"): field names, complete
+ * The wire shapes of call operations over raw HTTP (docs/api.md "Endpoints" and "Models"): field names, complete
  * settings, timestamps, member order and limit, both path families, and the behaviour choices of UpdateCall,
  * EndCall and DeleteCall.
  */
@@ -19,7 +19,7 @@ const isCall = (value: unknown): boolean => callSchema(value);
 const memberSchema = ajv.compile(Member);
 const isMember = (value: unknown): boolean => memberSchema(value);
 
-/** CallSettings as API.md lists it: the response always carries every section and these fields. */
+/** CallSettings as docs/api.md lists it: the response always carries every section and these fields. */
 const SETTINGS_FIELDS: Record<string, string[]> = {
   audio: [
     'access_request_enabled',
@@ -103,7 +103,7 @@ eachDatabase('http wire shapes', (node) => {
     assert.ok(created.own_capabilities.includes('end-call'), 'a server token holds every capability');
   });
 
-  it('settings are complete: every section and field of API.md, with the override merged in', () => {
+  it('settings are complete: every section and field of docs/api.md, with the override merged in', () => {
     const { settings } = created.call;
     assert.deepEqual(Object.keys(settings).sort(), Object.keys(SETTINGS_FIELDS).sort());
     for (const [section, fields] of Object.entries(SETTINGS_FIELDS)) {

@@ -1,5 +1,5 @@
 /**
- * The issue's reference examples (API.md "Query calls" / "Query call members"), each with its expected rows, plus
+ * The issue's reference examples (docs/api.md "Queries"), each with its expected rows, plus
  * visibility, cursor stability under inserts, tampering and offset paging — on SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';

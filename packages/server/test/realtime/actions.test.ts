@@ -47,7 +47,7 @@ eachRealtimeDatabase('realtime call actions', {}, (node) => {
     await d.close();
   });
 
-  it('SendCallEvent needs send-event, a user, and a small payload', async () => {
+  it('SendCallEvent needs send-event and a small payload; a server token may name no sender', async () => {
     const d = await duo();
     const outsider = uid('outsider');
     await seedUsers(d.t, outsider);
@@ -58,8 +58,11 @@ eachRealtimeDatabase('realtime call actions', {}, (node) => {
     const quiet = await createCall(d.t, d.owner, [d.owner], {}, grants.body.name as string);
     const denied = await asUser(d.t, d.owner, 'POST', `${quiet.path}/event`, { custom: {} });
     assert.equal(denied.status, 403);
-    const server = await raw(d.t, 'POST', `${d.call.path}/event`, { body: { custom: {} } });
-    assert.equal(server.status, 400, 'server tokens name the sender');
+    const server = await raw(d.t, 'POST', `${d.call.path}/event`, { body: { custom: { from: 'backend' } } });
+    assert.equal(server.status, 200, 'a server token may name no sender');
+    const fromServer = await d.memberWs.event('custom', d.call.cid);
+    assert.deepEqual(fromServer.custom, { from: 'backend' });
+    assert.equal((fromServer.user as { id: string }).id, d.owner, "the call's creator appears as the sender");
     const big = await asUser(d.t, d.owner, 'POST', `${d.call.path}/event`, { custom: { blob: 'x'.repeat(6000) } });
     assert.equal(big.status, 400);
     assert.ok((big.body.exception_fields as Record<string, string>).custom);
@@ -88,6 +91,8 @@ eachRealtimeDatabase('realtime call actions', {}, (node) => {
     );
     const unknown = await raw(d.t, 'POST', `${d.call.path}/pin`, { body: { session_id: 'nope', user_id: d.member } });
     assert.equal(unknown.status, 400);
+    assert.match(String(unknown.body.message), /user_session_id/, 'the error says what session_id must be');
+    assert.ok((unknown.body.exception_fields as Record<string, string>).session_id);
     assert.equal((await raw(d.t, 'POST', `${d.call.path}/unpin`, { body: pin })).status, 200);
     const unpinned = await d.ownerWs.event('call.unpinned', d.call.cid);
     assert.equal(unpinned.session_id, pin.session_id);

@@ -1,5 +1,5 @@
 /**
- * The realtime handshake (API.md "Realtime connection"): auth on the first message, `connection.ok` /
+ * The realtime handshake (docs/api.md "Realtime connection"): auth on the first message, `connection.ok` /
  * `connection.error` + close 1000, user creation and details, both path families, health checks.
  */
 import assert from 'node:assert/strict';

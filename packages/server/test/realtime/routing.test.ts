@@ -1,5 +1,5 @@
 /**
- * Who receives call events (API.md "Who receives call events"): watchers (GetCall / GetOrCreateCall / JoinCall
+ * Who receives call events (docs/api.md "Events"): watchers (GetCall / GetOrCreateCall / JoinCall
  * with `connection_id`) and members' connections, the actor's own included; nobody else. Per-call ordering.
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * Realtime test support: a suite per dialect on a node with realtime options, and a raw `ws` client that speaks
- * the wire shapes of API.md "Realtime connection" (never our SDK, so the protocol itself is what is tested).
+ * the wire shapes of docs/api.md "Realtime connection" (never our SDK, so the protocol itself is what is tested).
  *
  * Absence without sleeping: `barrier()` sends a health check and waits for its answer. Messages on one socket
  * arrive in the order the server wrote them, so once an event has reached some other recipient (the server

@@ -1,5 +1,5 @@
 /**
- * Assertions on the wire shapes of API.md, shared by the raw-HTTP tests: the error body every failure answers
+ * Assertions on the wire shapes of docs/api.md, shared by the raw-HTTP tests: the error body every failure answers
  * with, and RFC 3339 timestamps.
  */
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ export interface ExpectedError {
 }
 
 /**
- * Asserts `res` is the API error JSON (API.md "Errors") with this HTTP status and code: `code`, a message of the
+ * Asserts `res` is the API error JSON (docs/api.md "Errors") with this HTTP status and code: `code`, a message of the
  * form `<Operation> failed with error: "<detail>"`, `StatusCode` equal to the HTTP status, `duration`,
  * `more_info`, `details`.
  */

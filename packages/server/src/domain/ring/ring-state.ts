@@ -2,7 +2,7 @@
  * The ring state machine: one ring of a call, from `call.ring` until nobody is ringing any more. Pure: the caller
  * passes the time in and applies the returned effects (events, session writes, timers); nothing here does I/O.
  *
- * Rules (Switchboard's choices where the reference is silent, also listed in API.md terms in the realtime docs):
+ * Rules (Switchboard's choices where the reference is silent, also listed in docs/api.md "Behaviour choices"):
  * - Every callee starts `ringing` and answers at most once: `accepted` or `rejected`. Answers from the caller or
  *   from users who were not rung, and second answers, change nothing here (the service still emits the event).
  * - The caller rejecting means "cancel": every callee still ringing has missed the call and the ring ends.

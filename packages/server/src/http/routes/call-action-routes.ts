@@ -1,5 +1,5 @@
 /**
- * Call action routes (API.md "Endpoints"): ringing and answering, custom events, pins, blocking, going live.
+ * Call action routes (docs/api.md "Endpoints"): ringing and answering, custom events, pins, blocking, going live.
  * Parse, call the service, answer. Server tokens name the acting user in the body (`user_id`) where one is needed.
  */
 import {

@@ -1,4 +1,4 @@
-/** Call routes (API.md "Endpoints"): parse, call the service, answer. No decisions here. */
+/** Call routes (docs/api.md "Endpoints"): parse, call the service, answer. No decisions here. */
 import {
   ActingUserRequest,
   ConnectionQuery,

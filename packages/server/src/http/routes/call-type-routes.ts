@@ -1,4 +1,4 @@
-/** Call type routes (API.md "Endpoints"). */
+/** Call type routes (docs/api.md "Endpoints"). */
 import {
   type CreateCallTypeRequest as CreateBody,
   CreateCallTypeRequest,

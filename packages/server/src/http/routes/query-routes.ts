@@ -1,5 +1,5 @@
 /**
- * Query routes (API.md "Endpoints"): QueryCalls `POST /calls` and QueryCallMembers `POST /call/members`, under
+ * Query routes (docs/api.md "Endpoints"): QueryCalls `POST /calls` and QueryCallMembers `POST /call/members`, under
  * both path families. The body schemas fix only JSON types; the query engine validates the rest and names the
  * offending field. (`/call/members` cannot collide with `/call/:type/:id`: the segment counts differ.)
  */

@@ -1,4 +1,4 @@
-/** User routes under `/api/v2/users` (API.md "Endpoints"). */
+/** User routes under `/api/v2/users` (docs/api.md "Endpoints"). */
 import {
   type DeleteUsersRequest as DeleteBody,
   DeleteUsersRequest,
