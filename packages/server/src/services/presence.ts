@@ -17,6 +17,7 @@
 
 import { activeParticipantsByConnections, rehomeParticipants } from '../store/realtime-queries.js';
 import type { SessionParticipantsTable } from '../store/schema.js';
+import { lockCallIfPresent } from './call-access.js';
 import { commit, type ServiceContext } from './context.js';
 import type { Scheduler } from './scheduler.js';
 import { removeParticipants } from './sessions.js';
@@ -81,13 +82,12 @@ export class Presence {
     for (const row of rows) byCall.set(row.call_cid, [...(byCall.get(row.call_cid) ?? []), row]);
     for (const cid of byCall.keys()) {
       await commit(ctx, async (tx, emit) => {
-        const row = await tx.calls.get(cid);
-        const type = row ? await ctx.callTypes.get(row.type, tx) : undefined;
-        const sessionId = row?.current_session_id;
-        if (!row || !type || !sessionId) return;
-        const active = await tx.sessions.activeParticipants(sessionId);
-        const leaving = active.filter((p) => p.connection_id !== null && connectionIds.includes(p.connection_id));
-        await removeParticipants(ctx, tx, { row, type }, sessionId, leaving, active.length, emit);
+        const call = await lockCallIfPresent(ctx, tx, cid);
+        const sessionId = call?.row.current_session_id;
+        if (!call || !sessionId) return;
+        const active = await activeParticipantsByConnections(tx, connectionIds, cid);
+        const leaving = active.filter((p) => p.session_id === sessionId);
+        await removeParticipants(ctx, tx, call, sessionId, leaving, emit);
       });
     }
   }
