@@ -189,27 +189,37 @@ async function answerCall(
   });
 }
 
-/** The ring's timer fired: callees still ringing have missed the call. */
+/** How long a ring tick whose transaction failed waits before it is tried again. */
+export const RING_TICK_RETRY_MS = 1000;
+
+/**
+ * The ring's timer fired: callees still ringing have missed the call. The ring state advances only once the tick's
+ * effects are committed: a failed transaction (database briefly unavailable, ...) keeps the state and retries, so
+ * `call.missed` is delayed, never lost.
+ */
 async function ringTimedOut(ctx: ServiceContext, cid: string): Promise<void> {
   await ctx.rings.lock.run(cid, async () => {
     const before = ctx.rings.get(cid);
     if (!before) return;
     const step = stepRing(before, { kind: 'tick' }, ctx.clock.now().getTime());
-    try {
-      if (step.effects.length === 0) return;
-      await commit(ctx, async (tx, emit) => {
-        const call = await lockCallIfPresent(ctx, tx, cid);
-        if (!call || call.row.current_session_id !== before.sessionId) return;
-        const session = await currentSession(tx, call);
-        if (!session) return;
-        const now = isoNow(ctx.clock);
-        const missed = await applyRingEffects(tx, call, session, step.effects, now);
-        const model = await reloadModel(tx, call);
-        await emitMissed(tx, model, session.id, before.callerId, missed, now, emit);
-      });
-    } finally {
-      ctx.rings.set(cid, step.state, () => ringTimedOut(ctx, cid));
+    if (step.effects.length > 0) {
+      try {
+        await commit(ctx, async (tx, emit) => {
+          const call = await lockCallIfPresent(ctx, tx, cid);
+          if (!call || call.row.current_session_id !== before.sessionId) return;
+          const session = await currentSession(tx, call);
+          if (!session) return;
+          const now = isoNow(ctx.clock);
+          const missed = await applyRingEffects(tx, call, session, step.effects, now);
+          const model = await reloadModel(tx, call);
+          await emitMissed(tx, model, session.id, before.callerId, missed, now, emit);
+        });
+      } catch (err) {
+        ctx.rings.retry(cid, ctx.clock.now().getTime() + RING_TICK_RETRY_MS, () => ringTimedOut(ctx, cid));
+        throw err; // reported by the scheduler
+      }
     }
+    ctx.rings.set(cid, step.state, () => ringTimedOut(ctx, cid));
   });
 }
 
