@@ -105,6 +105,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime });
   gateway.start(app.server);
   const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);
+  // Participants left behind by the process before this one leave after the grace period (single node).
+  await presence.adoptOrphans(ctx);
 
   return {
     app,
@@ -119,8 +121,11 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       return address;
     },
     async close() {
+      // This node's WebSocket participants leave cleanly (their sessions end) before the database closes.
+      const held = [...registry.all()].map((c) => c.id);
       await gateway.close();
       stopDroppingRings();
+      await presence.leaveAll(ctx, held).catch((err: unknown) => logger.error({ err }, 'leaving on shutdown failed'));
       await scheduler.close();
       await app.close();
       await bus.close();

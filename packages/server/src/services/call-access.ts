@@ -45,6 +45,60 @@ export async function loadCall(
   return { row, type: callType };
 }
 
+/** Which call a change is about: its type (checked first, so an unknown type reads as such) and cid. */
+export interface CallTarget {
+  type: string;
+  cid: string;
+}
+
+/** The capabilities an operation needs, fixed or depending on the call's state (joining an ended call, ...). */
+export type NeededCapabilities = readonly OwnCapability[] | ((call: LoadedCall) => readonly OwnCapability[]);
+
+/**
+ * The prologue of every transaction that changes a call, its members, its session or its JSON columns: locks the
+ * call row (PostgreSQL `FOR UPDATE`; see CallStore.getForUpdate), loads its type, then guards token scope and
+ * capabilities on what it read under the lock. Two writers of one call thus never start from the same state:
+ * parallel joins share one session, the last leave ends it, JSON columns (blocked users, pins, ring answers,
+ * settings_override) lose no update. Writers of different calls do not wait for each other. Returns the call and
+ * the capabilities the actor holds on it.
+ */
+export async function lockCallForChange(
+  ctx: ServiceContext,
+  tx: Repositories,
+  actor: Actor,
+  target: CallTarget,
+  needed: NeededCapabilities,
+  operation: string,
+  options: { includeDeleted?: boolean } = {},
+): Promise<LoadedCall & { capabilities: OwnCapability[] }> {
+  const callType = await requireCallType(ctx, target.type, tx);
+  const row = await tx.calls.getForUpdate(target.cid, options);
+  if (!row) throw notFound(`call ${target.cid} does not exist`);
+  const call = { row, type: callType };
+  const capabilities = await guardCall(
+    tx,
+    actor,
+    call,
+    typeof needed === 'function' ? needed(call) : needed,
+    operation,
+  );
+  return { ...call, capabilities };
+}
+
+/**
+ * Like lockCallForChange for work no caller's capabilities decide (presence timeouts, ring timers): the locked
+ * live call, or undefined when it is gone.
+ */
+export async function lockCallIfPresent(
+  ctx: ServiceContext,
+  tx: Repositories,
+  cid: string,
+): Promise<LoadedCall | undefined> {
+  const row = await tx.calls.getForUpdate(cid);
+  const type = row ? await ctx.callTypes.get(row.type, tx) : undefined;
+  return row && type ? { row, type } : undefined;
+}
+
 /** A token restricted to some calls (`call_cids`) may not touch any other (docs/api.md behaviour choice: code 17). */
 export function requireTokenScope(actor: Actor, cid: string): void {
   if (actor.kind === 'user' && actor.callCids && !actor.callCids.includes(cid)) {

@@ -20,7 +20,7 @@ import { capabilitiesByRole } from '../domain/permissions.js';
 import { parseJson, toJson } from '../store/json.js';
 import type { CallSessionsTable, CallsTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
-import { guardCall, type LoadedCall, loadCall, requireActingUserId } from './call-access.js';
+import { guardCall, type LoadedCall, loadCall, lockCallForChange, requireActingUserId } from './call-access.js';
 import { loadCallModel } from './call-response.js';
 import type { CallRef } from './calls.js';
 import { commit, type ServiceContext } from './context.js';
@@ -48,6 +48,7 @@ export async function sendCustomEvent(
   }
   const cid = toCid(ref.type, ref.id);
   await commit(ctx, async (tx, emit) => {
+    // Only an event, no state of the call changes: no lock, so custom events (reactions) of one call do not queue.
     const call = await loadCall(ctx, tx, ref.type, cid);
     await guardCall(tx, actor, call, [OwnCapability.SEND_EVENT], 'send event');
     const sender = userId === undefined ? undefined : userView(await requireExistingUser(tx, userId, 'user_id'));
@@ -80,16 +81,22 @@ async function changePins(
 ): Promise<void> {
   const cid = toCid(ref.type, ref.id);
   await commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid);
-    await guardCall(tx, actor, call, [OwnCapability.PIN_FOR_EVERYONE], `${change} video`);
+    const call = await lockCallForChange(
+      ctx,
+      tx,
+      actor,
+      { type: ref.type, cid },
+      [OwnCapability.PIN_FOR_EVERYONE],
+      `${change} video`,
+    );
     const session = await liveSession(tx, call);
     const pins = parseJson<Pin[]>(session.pins, []);
     const at = pins.findIndex((p) => p.session_id === req.session_id && p.user_id === req.user_id);
     const now = isoNow(ctx.clock);
     if (change === 'pin') {
       if (at >= 0) return;
-      const active = await tx.sessions.activeParticipants(session.id);
-      if (!active.some((p) => p.user_session_id === req.session_id && p.user_id === req.user_id)) {
+      const theirs = await tx.sessions.activeParticipantsOf(session.id, req.user_id);
+      if (!theirs.some((p) => p.user_session_id === req.session_id)) {
         throw inputError(
           `session_id must be the user_session_id of a participant of user ${req.user_id} in the call's current ` +
             `session; ${JSON.stringify(req.session_id)} is not (find it in GetCall's ` +
@@ -126,8 +133,14 @@ async function liveSession(tx: Repositories, call: LoadedCall): Promise<CallSess
 export async function blockUser(ctx: ServiceContext, actor: Actor, ref: CallRef, req: BlockUserRequest): Promise<void> {
   const cid = toCid(ref.type, ref.id);
   await commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid);
-    await guardCall(tx, actor, call, [OwnCapability.BLOCK_USERS], 'block user');
+    const call = await lockCallForChange(
+      ctx,
+      tx,
+      actor,
+      { type: ref.type, cid },
+      [OwnCapability.BLOCK_USERS],
+      'block user',
+    );
     const target = await requireExistingUser(tx, req.user_id, 'user_id');
     const blocked = parseJson<string[]>(call.row.blocked_user_ids, []);
     if (blocked.includes(req.user_id)) return;
@@ -145,9 +158,8 @@ export async function blockUser(ctx: ServiceContext, actor: Actor, ref: CallRef,
     );
     const sessionId = row.current_session_id;
     if (sessionId) {
-      const active = await tx.sessions.activeParticipants(sessionId);
-      const leaving = active.filter((p) => p.user_id === req.user_id);
-      await removeParticipants(ctx, tx, updated, sessionId, leaving, active.length, emit);
+      const leaving = await tx.sessions.activeParticipantsOf(sessionId, req.user_id);
+      await removeParticipants(ctx, tx, updated, sessionId, leaving, emit);
     }
   });
 }
@@ -160,8 +172,14 @@ export async function unblockUser(
 ): Promise<void> {
   const cid = toCid(ref.type, ref.id);
   await commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid);
-    await guardCall(tx, actor, call, [OwnCapability.BLOCK_USERS], 'unblock user');
+    const call = await lockCallForChange(
+      ctx,
+      tx,
+      actor,
+      { type: ref.type, cid },
+      [OwnCapability.BLOCK_USERS],
+      'unblock user',
+    );
     const target = await requireExistingUser(tx, req.user_id, 'user_id');
     const blocked = parseJson<string[]>(call.row.blocked_user_ids, []);
     if (!blocked.includes(req.user_id)) return;
@@ -195,8 +213,14 @@ export function stopLive(
 async function setLive(ctx: ServiceContext, actor: Actor, ref: CallRef, live: boolean): Promise<{ call: Call }> {
   const cid = toCid(ref.type, ref.id);
   return commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid);
-    await guardCall(tx, actor, call, [OwnCapability.UPDATE_CALL], live ? 'go live' : 'stop live');
+    const call = await lockCallForChange(
+      ctx,
+      tx,
+      actor,
+      { type: ref.type, cid },
+      [OwnCapability.UPDATE_CALL],
+      live ? 'go live' : 'stop live',
+    );
     if ((call.row.backstage === 0) === live) return { call: await loadCallModel(tx, call) };
     const now = isoNow(ctx.clock);
     const row = await patchCall(tx, call, { backstage: live ? 0 : 1, updated_at: now });

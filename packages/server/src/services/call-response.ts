@@ -13,11 +13,32 @@ import { callView, memberView, missingUserView, participantView, sessionView, us
 
 export const DEFAULT_MEMBERS_LIMIT = 25;
 
-/** The Call model with its creator and current session (participants included). */
-export async function loadCallModel(repos: Repositories, call: LoadedCall): Promise<Call> {
+/**
+ * How many of the session's participants a call event embeds. Events go to every watcher and into the outbox, once
+ * per change: with the whole list, a session of n participants costs O(n) per event and O(n²) to fill. Events carry
+ * the oldest participants and `participants_count_by_role` over all of them; the full list is read through the API
+ * (GetCall, JoinCall, QueryCalls).
+ */
+export const MAX_EVENT_PARTICIPANTS = 25;
+
+/**
+ * The Call model with its creator and current session. Bounded for events by default (see
+ * MAX_EVENT_PARTICIPANTS); responses ask for `participants: 'all'`.
+ */
+export async function loadCallModel(
+  repos: Repositories,
+  call: LoadedCall,
+  options: { participants?: 'all' | 'bounded' } = {},
+): Promise<Call> {
   const { row } = call;
   const sessionRow = row.current_session_id ? await repos.sessions.get(row.current_session_id) : undefined;
-  const participants = sessionRow ? await repos.sessions.activeParticipants(sessionRow.id) : [];
+  const bounded = options.participants !== 'all';
+  const participants = sessionRow
+    ? await repos.sessions.activeParticipants(sessionRow.id, bounded ? MAX_EVENT_PARTICIPANTS + 1 : undefined)
+    : [];
+  const truncated = bounded && participants.length > MAX_EVENT_PARTICIPANTS;
+  if (truncated) participants.length = MAX_EVENT_PARTICIPANTS;
+  const countByRole = sessionRow && truncated ? await repos.sessions.activeCountByRole(sessionRow.id) : undefined;
   const users = await repos.users.getMany([row.created_by_user_id, ...participants.map((p) => p.user_id)]);
   const view = (id: string) => {
     const u = users.get(id);
@@ -27,6 +48,7 @@ export async function loadCallModel(repos: Repositories, call: LoadedCall): Prom
     ? sessionView(
         sessionRow,
         participants.map((p) => participantView(p, view(p.user_id))),
+        countByRole,
       )
     : undefined;
   return callView(row, call.type, view(row.created_by_user_id), session);
@@ -57,7 +79,7 @@ export async function buildCallResponse(
   capabilities?: OwnCapability[],
 ): Promise<CallResponse> {
   const [model, members, ownCapabilities] = await Promise.all([
-    loadCallModel(repos, call),
+    loadCallModel(repos, call, { participants: 'all' }),
     loadMembers(repos, call.row.cid, membersLimit),
     capabilities ?? actorCapabilities(repos, actor, call),
   ]);
@@ -85,7 +107,7 @@ function membersPage(snapshot: CallSnapshot, limit: number): Member[] {
 /** Loads what a snapshot holds: the model and the newest members (one more row tells if that is all of them). */
 export async function loadSnapshot(repos: Repositories, call: LoadedCall): Promise<CallSnapshot> {
   const [model, rows] = await Promise.all([
-    loadCallModel(repos, call),
+    loadCallModel(repos, call, { participants: 'all' }),
     repos.members.listNewest(call.row.cid, SNAPSHOT_MEMBERS + 1),
   ]);
   const newestMembers = await membersWithUsers(repos, rows.slice(0, SNAPSHOT_MEMBERS));

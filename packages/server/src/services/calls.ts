@@ -18,7 +18,7 @@ import { capabilitiesByRole, capabilitiesFor, requireCapabilities } from '../dom
 import { deepMerge } from '../domain/settings.js';
 import { parseJson, toJson } from '../store/json.js';
 import type { CallsTable } from '../store/schema.js';
-import { guardCall, loadCall, requireCallType, requireTokenScope } from './call-access.js';
+import { loadCall, lockCallForChange, requireCallType, requireTokenScope } from './call-access.js';
 import {
   buildCallResponse,
   DEFAULT_MEMBERS_LIMIT,
@@ -169,10 +169,9 @@ export async function updateCall(
 ): Promise<CallResponse> {
   const cid = toCid(ref.type, ref.id);
   await commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid);
     const needed: OwnCapability[] = [OwnCapability.UPDATE_CALL];
     if (req.settings_override !== undefined) needed.push(OwnCapability.UPDATE_CALL_SETTINGS);
-    await guardCall(tx, actor, call, needed, 'update call');
+    const call = await lockCallForChange(ctx, tx, actor, { type: ref.type, cid }, needed, 'update call');
     const now = isoNow(ctx.clock);
     const patch: Partial<CallsTable> = { updated_at: now };
     if (req.custom !== undefined) patch.custom = toJson(req.custom);
@@ -196,8 +195,7 @@ async function getCallAs(ctx: ServiceContext, actor: Actor, ref: CallRef): Promi
 export async function endCall(ctx: ServiceContext, actor: Actor, ref: CallRef): Promise<void> {
   const cid = toCid(ref.type, ref.id);
   await commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid);
-    await guardCall(tx, actor, call, [OwnCapability.END_CALL], 'end call');
+    const call = await lockCallForChange(ctx, tx, actor, { type: ref.type, cid }, [OwnCapability.END_CALL], 'end call');
     if (call.row.ended_at !== null) return; // ending twice changes nothing
     const now = isoNow(ctx.clock);
     const sessionId = call.row.current_session_id;
@@ -226,8 +224,11 @@ export async function deleteCall(
 ): Promise<{ call: CallResponse['call'] }> {
   const cid = toCid(ref.type, ref.id);
   return commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid, { includeDeleted: req.hard === true });
-    await guardCall(tx, actor, call, [OwnCapability.END_CALL], 'delete call');
+    const target = { type: ref.type, cid };
+    const includeDeleted = req.hard === true;
+    const call = await lockCallForChange(ctx, tx, actor, target, [OwnCapability.END_CALL], 'delete call', {
+      includeDeleted,
+    });
     const now = isoNow(ctx.clock);
     const model = await loadCallModel(tx, call);
     if (req.hard) {

@@ -17,7 +17,7 @@ import { capabilitiesByRole, capabilitiesFor } from '../domain/permissions.js';
 import { parseJson, toJson } from '../store/json.js';
 import type { CallMembersTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
-import { guardCall, type LoadedCall, loadCall } from './call-access.js';
+import { type LoadedCall, lockCallForChange } from './call-access.js';
 import { loadCallModel, membersWithUsers } from './call-response.js';
 import { commit, type Emit, type ServiceContext } from './context.js';
 
@@ -137,12 +137,11 @@ export async function updateCallMembers(
     throw inputError(`user ${update[both]?.user_id} is both updated and removed`, `update_members[${both}].user_id`);
   }
   return commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, type, cid);
     const needed = [
       ...(update.length ? [OwnCapability.UPDATE_CALL_MEMBER] : []),
       ...(remove.length ? [OwnCapability.REMOVE_CALL_MEMBER] : []),
     ];
-    await guardCall(tx, actor, call, needed, 'update call members');
+    const call = await lockCallForChange(ctx, tx, actor, { type, cid }, needed, 'update call members');
     await requireMemberUsers(tx, update, 'update_members');
     const now = isoNow(ctx.clock);
     const rows = await applyMemberChanges(tx, call, update, remove, now, emit);

@@ -11,12 +11,24 @@
  * - Within the grace, the same user joining the call again over a new connection replaces the old participations:
  *   they leave at once, after the new participant joined (so the session does not end in between).
  *
- * State is per node and in memory: participations of a node that dies are not cleaned up by another node yet
- * (the scale-out work adds presence heartbeats).
+ * - On start (`adoptOrphans`), participations over connections this node does not hold — those of the process that
+ *   ran before it and died (kill -9, crash) — are treated as closed connections: they leave after the grace period
+ *   unless their client reconnects and takes them over.
+ * - On shutdown (`leaveAll`), the participations over this node's connections leave at once, so a stopped node
+ *   leaves no session open behind it.
+ *
+ * State is per node and in memory, and adoption assumes a single node: every participation with a connection
+ * belongs to this node (on start it holds none yet). With several nodes on one database, a node starting would
+ * adopt the participations of nodes still alive; the scale-out work replaces adoption with presence heartbeats.
  */
 
-import { activeParticipantsByConnections, rehomeParticipants } from '../store/realtime-queries.js';
+import {
+  activeParticipantsByConnections,
+  connectionsWithParticipants,
+  rehomeParticipants,
+} from '../store/realtime-queries.js';
 import type { SessionParticipantsTable } from '../store/schema.js';
+import { lockCallIfPresent } from './call-access.js';
 import { commit, type ServiceContext } from './context.js';
 import type { Scheduler } from './scheduler.js';
 import { removeParticipants } from './sessions.js';
@@ -47,6 +59,27 @@ export class Presence {
     closed.add(connectionId);
     const at = ctx.clock.now().getTime() + this.graceMs;
     this.scheduler.schedule(`presence:${connectionId}`, at, () => this.expire(ctx, connectionId, userId));
+  }
+
+  /**
+   * On start: participations hanging off connections of a previous process get the grace period, as if their
+   * connections had just closed. Single node only (see the header).
+   */
+  async adoptOrphans(ctx: ServiceContext): Promise<number> {
+    const orphans = await connectionsWithParticipants(ctx.store.read);
+    for (const { connection_id, user_id } of orphans) this.connectionClosed(ctx, connection_id, user_id);
+    return orphans.length;
+  }
+
+  /**
+   * On shutdown: the participations over `heldConnectionIds` (this node's open connections) and over connections
+   * still in their grace period leave now, with their events committed, before the node stops.
+   */
+  async leaveAll(ctx: ServiceContext, heldConnectionIds: readonly string[]): Promise<void> {
+    const pending = [...this.closedByUser.values()].flatMap((closed) => [...closed]);
+    for (const id of pending) this.scheduler.cancel(`presence:${id}`);
+    this.closedByUser.clear();
+    await this.leave(ctx, [...heldConnectionIds, ...pending]);
   }
 
   /** Moves the user's participations in `cid` from closed connections to `connectionId`; returns how many moved. */
@@ -81,13 +114,12 @@ export class Presence {
     for (const row of rows) byCall.set(row.call_cid, [...(byCall.get(row.call_cid) ?? []), row]);
     for (const cid of byCall.keys()) {
       await commit(ctx, async (tx, emit) => {
-        const row = await tx.calls.get(cid);
-        const type = row ? await ctx.callTypes.get(row.type, tx) : undefined;
-        const sessionId = row?.current_session_id;
-        if (!row || !type || !sessionId) return;
-        const active = await tx.sessions.activeParticipants(sessionId);
-        const leaving = active.filter((p) => p.connection_id !== null && connectionIds.includes(p.connection_id));
-        await removeParticipants(ctx, tx, { row, type }, sessionId, leaving, active.length, emit);
+        const call = await lockCallIfPresent(ctx, tx, cid);
+        const sessionId = call?.row.current_session_id;
+        if (!call || !sessionId) return;
+        const active = await activeParticipantsByConnections(tx, connectionIds, cid);
+        const leaving = active.filter((p) => p.session_id === sessionId);
+        await removeParticipants(ctx, tx, call, sessionId, leaving, emit);
       });
     }
   }

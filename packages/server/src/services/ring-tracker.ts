@@ -33,6 +33,11 @@ export class RingTracker {
     else this.scheduler.schedule(timerKey(cid), at, onDeadline);
   }
 
+  /** Keeps the current state and runs `onDeadline` again at `at` (its last run could not commit its effects). */
+  retry(cid: string, at: number, onDeadline: () => Promise<void>): void {
+    if (this.rings.has(cid)) this.scheduler.schedule(timerKey(cid), at, onDeadline);
+  }
+
   /** Forgets the ring of a call (it ended, or its call or session did). */
   drop(cid: string, sessionId?: string): void {
     const state = this.rings.get(cid);

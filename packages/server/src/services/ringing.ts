@@ -27,7 +27,7 @@ import { parseJson, toJson } from '../store/json.js';
 import { allMembers } from '../store/realtime-queries.js';
 import type { CallSessionsTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
-import { guardCall, type LoadedCall, loadCall, requireActingUserId, requireTokenScope } from './call-access.js';
+import { type LoadedCall, lockCallForChange, lockCallIfPresent, requireActingUserId } from './call-access.js';
 import { loadCallModel, membersWithUsers } from './call-response.js';
 import type { CallRef } from './calls.js';
 import { commit, type Emit, type ServiceContext } from './context.js';
@@ -66,8 +66,8 @@ export function ringMembers(
   return ctx.rings.lock.run(cid, async () => {
     const now = isoNow(ctx.clock);
     const rung = await commit(ctx, async (tx, emit) => {
-      const call = await loadCall(ctx, tx, ref.type, cid);
-      await guardCall(tx, actor, call, [OwnCapability.CREATE_CALL], 'ring call');
+      const target = { type: ref.type, cid };
+      const call = await lockCallForChange(ctx, tx, actor, target, [OwnCapability.CREATE_CALL], 'ring call');
       if (call.row.ended_at !== null) throw inputError(`call ${cid} has ended`, 'id');
       const members = await allMembers(tx, cid);
       if (!members.some((m) => m.user_id === callerId)) {
@@ -166,8 +166,8 @@ async function answerCall(
     const before = ctx.rings.get(cid);
     let after: RingState | undefined;
     await commit(ctx, async (tx, emit) => {
-      const call = await loadCall(ctx, tx, ref.type, cid);
-      requireTokenScope(actor, cid);
+      // Answering needs no capability (a callee may answer any ring of its call); the lock still comes first.
+      const call = await lockCallForChange(ctx, tx, actor, { type: ref.type, cid }, [], `${answer} call`);
       if (!(await tx.members.get(cid, userId))) {
         throw notAllowed(`user ${userId} must be a member of the call to ${answer} it`);
       }
@@ -192,29 +192,37 @@ async function answerCall(
   });
 }
 
-/** The ring's timer fired: callees still ringing have missed the call. */
+/** How long a ring tick whose transaction failed waits before it is tried again. */
+export const RING_TICK_RETRY_MS = 1000;
+
+/**
+ * The ring's timer fired: callees still ringing have missed the call. The ring state advances only once the tick's
+ * effects are committed: a failed transaction (database briefly unavailable, ...) keeps the state and retries, so
+ * `call.missed` is delayed, never lost.
+ */
 async function ringTimedOut(ctx: ServiceContext, cid: string): Promise<void> {
   await ctx.rings.lock.run(cid, async () => {
     const before = ctx.rings.get(cid);
     if (!before) return;
     const step = stepRing(before, { kind: 'tick' }, ctx.clock.now().getTime());
-    try {
-      if (step.effects.length === 0) return;
-      await commit(ctx, async (tx, emit) => {
-        const row = await tx.calls.get(cid);
-        const type = row ? await ctx.callTypes.get(row.type, tx) : undefined;
-        if (!row || !type || row.current_session_id !== before.sessionId) return;
-        const call = { row, type };
-        const session = await currentSession(tx, call);
-        if (!session) return;
-        const now = isoNow(ctx.clock);
-        const missed = await applyRingEffects(tx, call, session, step.effects, now);
-        const model = await reloadModel(tx, call);
-        await emitMissed(tx, model, session.id, before.callerId, missed, now, emit);
-      });
-    } finally {
-      ctx.rings.set(cid, step.state, () => ringTimedOut(ctx, cid));
+    if (step.effects.length > 0) {
+      try {
+        await commit(ctx, async (tx, emit) => {
+          const call = await lockCallIfPresent(ctx, tx, cid);
+          if (!call || call.row.current_session_id !== before.sessionId) return;
+          const session = await currentSession(tx, call);
+          if (!session) return;
+          const now = isoNow(ctx.clock);
+          const missed = await applyRingEffects(tx, call, session, step.effects, now);
+          const model = await reloadModel(tx, call);
+          await emitMissed(tx, model, session.id, before.callerId, missed, now, emit);
+        });
+      } catch (err) {
+        ctx.rings.retry(cid, ctx.clock.now().getTime() + RING_TICK_RETRY_MS, () => ringTimedOut(ctx, cid));
+        throw err; // reported by the scheduler
+      }
     }
+    ctx.rings.set(cid, step.state, () => ringTimedOut(ctx, cid));
   });
 }
 

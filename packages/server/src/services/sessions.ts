@@ -15,10 +15,13 @@ import {
 import { SignJWT } from 'jose';
 import type { Actor } from '../domain/actor.js';
 import { isoNow } from '../domain/clock.js';
+import { notAllowed } from '../domain/errors.js';
 import { joinRequirements } from '../domain/permissions.js';
-import type { CallSessionsTable } from '../store/schema.js';
+import { deepMerge } from '../domain/settings.js';
+import { parseJson } from '../store/json.js';
+import type { CallSessionsTable, SessionParticipantsTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
-import { guardCall, type LoadedCall, loadCall, requireActingUserId } from './call-access.js';
+import { type LoadedCall, loadCall, lockCallForChange, requireActingUserId } from './call-access.js';
 import { buildCallResponse, DEFAULT_MEMBERS_LIMIT, loadCallModel } from './call-response.js';
 import { type CallRef, getOrCreateCall, participantRole } from './calls.js';
 import { commit, type Emit, type ServiceContext } from './context.js';
@@ -60,12 +63,12 @@ export async function joinCall(
   }
   const cid = toCid(ref.type, ref.id);
   await commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid);
-    await guardCall(
+    const call = await lockCallForChange(
+      ctx,
       tx,
       actor,
-      call,
-      joinRequirements({ ended: call.row.ended_at !== null, backstage: call.row.backstage === 1 }),
+      { type: ref.type, cid },
+      ({ row }) => joinRequirements({ ended: row.ended_at !== null, backstage: row.backstage === 1 }),
       'join call',
     );
     await addParticipant(ctx, tx, call, userId, connectionId ?? null, emit);
@@ -88,6 +91,11 @@ export async function joinCall(
   };
 }
 
+/**
+ * Records the user in the call's current session, starting one if needed. Idempotent per user and connection:
+ * a user already in the session over the same connection (or, joining without one, already in it without one)
+ * keeps that participation, and nothing is written or announced again.
+ */
 async function addParticipant(
   ctx: ServiceContext,
   tx: Repositories,
@@ -101,6 +109,14 @@ async function addParticipant(
   const now = isoNow(ctx.clock);
   const cid = call.row.cid;
   let session = call.row.current_session_id ? await tx.sessions.get(call.row.current_session_id) : undefined;
+  const live = session && session.ended_at === null && session.started_at !== null ? session : undefined;
+  if (live) {
+    const mine = await tx.sessions.activeParticipantsOf(live.id, userId);
+    if (mine.some((p) => p.connection_id === connectionId)) return;
+  }
+  const member = await tx.members.get(cid, userId);
+  const role = participantRole(member?.role, user.role);
+  if (live) await requireRoomFor(tx, call, live.id, userId, role);
   let startedNow = false;
   if (!session || session.ended_at !== null) {
     session = newSessionRow(cid, now, true);
@@ -111,8 +127,6 @@ async function addParticipant(
     await tx.sessions.update(session.id, { started_at: now });
     startedNow = true;
   }
-  const member = await tx.members.get(cid, userId);
-  const role = participantRole(member?.role, user.role);
   const participant = {
     user_session_id: randomUUID(),
     session_id: session.id,
@@ -133,34 +147,68 @@ async function addParticipant(
   emit(CallEvents.participantJoined(model, session.id, participantView(participant, userView(user)), now));
 }
 
+/**
+ * Refuses a join that would take the session over the call settings' `limits.max_participants`. Participants with
+ * a role in `max_participants_exclude_roles` (and the call's creator with `max_participants_exclude_owner`) neither
+ * count nor are refused. Code 17 (403): the request is valid and may succeed later; the call is full for now.
+ */
+async function requireRoomFor(
+  tx: Repositories,
+  call: LoadedCall,
+  sessionId: string,
+  userId: string,
+  role: string,
+): Promise<void> {
+  const limits = deepMerge(call.type.settings, parseJson(call.row.settings_override, {})).limits;
+  const max = limits.max_participants;
+  if (max === undefined || max === null) return;
+  const excludedRoles = new Set(limits.max_participants_exclude_roles);
+  const owner = limits.max_participants_exclude_owner === true ? call.row.created_by_user_id : undefined;
+  if (excludedRoles.has(role) || userId === owner) return;
+  const byRole = await tx.sessions.activeCountByRole(sessionId);
+  let counted = 0;
+  for (const [r, n] of Object.entries(byRole)) if (!excludedRoles.has(r)) counted += n;
+  if (owner !== undefined) {
+    const ownerRows = await tx.sessions.activeParticipantsOf(sessionId, owner);
+    counted -= ownerRows.filter((p) => !excludedRoles.has(p.role)).length;
+  }
+  if (counted >= max) {
+    throw notAllowed(`call ${call.row.cid} is full: it allows at most ${max} participants`);
+  }
+}
+
 /** Removes the acting user's participations (or one, by `session_id` = user_session_id) from the current session. */
 export async function leaveCall(ctx: ServiceContext, actor: Actor, ref: CallRef, req: LeaveCallRequest): Promise<void> {
   const userId = requireActingUserId(actor, req.user_id);
   const cid = toCid(ref.type, ref.id);
   await commit(ctx, async (tx, emit) => {
-    const call = await loadCall(ctx, tx, ref.type, cid);
-    await guardCall(tx, actor, call, [OwnCapability.READ_CALL], 'leave call');
+    const call = await lockCallForChange(
+      ctx,
+      tx,
+      actor,
+      { type: ref.type, cid },
+      [OwnCapability.READ_CALL],
+      'leave call',
+    );
     const sessionId = call.row.current_session_id;
     if (!sessionId) return;
-    const active = await tx.sessions.activeParticipants(sessionId);
-    const leaving = active.filter(
-      (p) => p.user_id === userId && (req.session_id === undefined || p.user_session_id === req.session_id),
-    );
-    await removeParticipants(ctx, tx, call, sessionId, leaving, active.length, emit);
+    const mine = await tx.sessions.activeParticipantsOf(sessionId, userId);
+    const leaving = mine.filter((p) => req.session_id === undefined || p.user_session_id === req.session_id);
+    await removeParticipants(ctx, tx, call, sessionId, leaving, emit);
   });
 }
 
 /**
  * Marks participants as left, emitting `call.session_participant_left` for each, and ends the session when
- * nobody is left. Shared by explicit leave and presence-driven leave.
+ * nobody is left (counted after the change, under the call's lock). Shared by explicit leave, block and
+ * presence-driven leave.
  */
 export async function removeParticipants(
   ctx: ServiceContext,
   tx: Repositories,
   call: LoadedCall,
   sessionId: string,
-  leaving: Awaited<ReturnType<Repositories['sessions']['activeParticipants']>>,
-  activeCount: number,
+  leaving: readonly SessionParticipantsTable[],
   emit: Emit,
 ): Promise<void> {
   if (leaving.length === 0) return;
@@ -170,7 +218,7 @@ export async function removeParticipants(
     now,
   );
   const users = await tx.users.getMany(leaving.map((p) => p.user_id));
-  const sessionEnds = leaving.length >= activeCount;
+  const sessionEnds = (await tx.sessions.activeParticipants(sessionId, 1)).length === 0;
   const patch = sessionEnds ? { current_session_id: null, updated_at: now } : { updated_at: now };
   if (sessionEnds) await tx.sessions.update(sessionId, { ended_at: now });
   await tx.calls.update(call.row.cid, patch);

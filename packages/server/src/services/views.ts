@@ -50,9 +50,15 @@ export function participantView(row: SessionParticipantsTable, user: User): Call
   return { user, user_session_id: row.user_session_id, role: row.role, joined_at: row.joined_at };
 }
 
-export function sessionView(row: CallSessionsTable, participants: CallParticipant[]): CallSession {
-  const countByRole: Record<string, number> = {};
-  for (const p of participants) countByRole[p.role] = (countByRole[p.role] ?? 0) + 1;
+/**
+ * `countByRole` counts every participant when `participants` is only the first few of them (events embed a
+ * bounded list); without it, the list is taken as complete.
+ */
+export function sessionView(
+  row: CallSessionsTable,
+  participants: CallParticipant[],
+  countByRole: Record<string, number> = countRoles(participants),
+): CallSession {
   return {
     id: row.id,
     ...(row.started_at !== null ? { started_at: row.started_at } : {}),
@@ -67,6 +73,12 @@ export function sessionView(row: CallSessionsTable, participants: CallParticipan
     ...(row.live_ended_at !== null ? { live_ended_at: row.live_ended_at } : {}),
     pins: parseJson(row.pins, []),
   };
+}
+
+function countRoles(participants: readonly CallParticipant[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of participants) counts.set(p.role, (counts.get(p.role) ?? 0) + 1);
+  return Object.fromEntries(counts);
 }
 
 export function callView(row: CallsTable, type: CallTypeDefinition, createdBy: User, session?: CallSession): Call {

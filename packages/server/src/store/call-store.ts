@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from './database.js';
 import type { CallsTable, Database } from './schema.js';
 
 export class CallStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** A live (not soft-deleted) call. */
   get(cid: string): Promise<CallsTable | undefined> {
@@ -17,6 +21,20 @@ export class CallStore {
   /** Any row with that cid, soft-deleted or not. */
   getAny(cid: string): Promise<CallsTable | undefined> {
     return this.db.selectFrom('calls').selectAll().where('cid', '=', cid).executeTakeFirst();
+  }
+
+  /**
+   * The call row (live, or any with `includeDeleted`), locked until the end of the transaction: every transaction
+   * that changes a call, its members or its session starts here, so on PostgreSQL they run one after another per
+   * call instead of reading and rewriting the same rows side by side. SQLite has no row locks and needs none: its
+   * transactions already run one at a time (one connection, one writer), and kysely cannot compile FOR UPDATE
+   * for it. Only meaningful inside a transaction.
+   */
+  getForUpdate(cid: string, options: { includeDeleted?: boolean } = {}): Promise<CallsTable | undefined> {
+    let query = this.db.selectFrom('calls').selectAll().where('cid', '=', cid);
+    if (!options.includeDeleted) query = query.where('deleted_at', 'is', null);
+    if (this.dialect === 'postgres') query = query.forUpdate();
+    return query.executeTakeFirst();
   }
 
   /**

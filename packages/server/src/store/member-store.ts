@@ -36,11 +36,16 @@ export class MemberStore {
       .execute();
   }
 
+  /**
+   * Inserts members; a row that already exists is kept as it is (callers hold the call's lock and read the
+   * members first, so this only guards against a writer that did not: never a duplicate-key error).
+   */
   async insert(rows: readonly CallMembersTable[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db
       .insertInto('call_members')
       .values([...rows])
+      .onConflict((oc) => oc.columns(['call_cid', 'user_id']).doNothing())
       .execute();
   }
 

@@ -57,3 +57,19 @@ export async function rehomeParticipants(
     .executeTakeFirst();
   return Number(result.numUpdatedRows ?? 0);
 }
+
+/** Every connection that live participations hang off, with its user (presence adopts them on start). */
+export async function connectionsWithParticipants(
+  repos: Repositories,
+): Promise<{ connection_id: string; user_id: string }[]> {
+  const rows = await repos.db
+    .selectFrom('session_participants')
+    .select(['connection_id', 'user_id'])
+    .distinct()
+    .where('left_at', 'is', null)
+    .where('connection_id', 'is not', null)
+    .execute();
+  return rows.flatMap((r) =>
+    r.connection_id === null ? [] : [{ connection_id: r.connection_id, user_id: r.user_id }],
+  );
+}

@@ -16,16 +16,43 @@ export class SessionStore {
     await this.db.updateTable('call_sessions').set(patch).where('id', '=', id).execute();
   }
 
-  /** Participants currently in the session (joined and not left), oldest first. */
-  activeParticipants(sessionId: string): Promise<SessionParticipantsTable[]> {
-    return this.db
+  /** Participants currently in the session (joined and not left), oldest first; the first `limit` when given. */
+  activeParticipants(sessionId: string, limit?: number): Promise<SessionParticipantsTable[]> {
+    let query = this.db
       .selectFrom('session_participants')
       .selectAll()
       .where('session_id', '=', sessionId)
       .where('left_at', 'is', null)
       .orderBy('joined_at')
+      .orderBy('user_session_id');
+    if (limit !== undefined) query = query.limit(limit);
+    return query.execute();
+  }
+
+  /** One user's participations still in the session, oldest first. */
+  activeParticipantsOf(sessionId: string, userId: string): Promise<SessionParticipantsTable[]> {
+    return this.db
+      .selectFrom('session_participants')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('user_id', '=', userId)
+      .where('left_at', 'is', null)
+      .orderBy('joined_at')
       .orderBy('user_session_id')
       .execute();
+  }
+
+  /** How many participants are in the session, by role. */
+  async activeCountByRole(sessionId: string): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('session_participants')
+      .select(['role', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('session_id', '=', sessionId)
+      .where('left_at', 'is', null)
+      .groupBy('role')
+      .execute();
+    // fromEntries defines own properties, also for client-chosen role names such as `__proto__`.
+    return Object.fromEntries(rows.map((row) => [row.role, Number(row.n)]));
   }
 
   async addParticipant(row: SessionParticipantsTable): Promise<void> {

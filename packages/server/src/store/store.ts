@@ -21,10 +21,13 @@ export class Repositories {
   readonly sessions: SessionStore;
   readonly outbox: OutboxStore;
 
-  constructor(readonly db: Kysely<Database>) {
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+  ) {
     this.users = new UserStore(db);
     this.callTypes = new CallTypeStore(db);
-    this.calls = new CallStore(db);
+    this.calls = new CallStore(db, dialect);
     this.members = new MemberStore(db);
     this.sessions = new SessionStore(db);
     this.outbox = new OutboxStore(db);
@@ -46,7 +49,7 @@ export class Store {
     private readonly database: SqlDatabase,
     options: { checkTransactionReads?: boolean } = {},
   ) {
-    this.root = new Repositories(database.db);
+    this.root = new Repositories(database.db, database.dialect);
     this.dialect = database.dialect;
     this.insideTransaction = options.checkTransactionReads ? new AsyncLocalStorage<true>() : undefined;
   }
@@ -64,7 +67,7 @@ export class Store {
   }
 
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    const run = () => this.database.db.transaction().execute((trx) => work(new Repositories(trx)));
+    const run = () => this.database.db.transaction().execute((trx) => work(new Repositories(trx, this.dialect)));
     return this.insideTransaction ? this.insideTransaction.run(true, run) : run();
   }
 

@@ -175,10 +175,10 @@ eachDatabase('reference examples over the SDK', (node) => {
     const deleted = await call.delete();
     assert.equal(deleted.call.cid, 'default:to-delete');
     await assert.rejects(call.get(), (e: unknown) => e instanceof SwitchboardError && e.status === 404);
-    // Hard delete also reaches a soft-deleted call, and frees its id.
-    await call.delete({ hard: true });
-    const reused = await call.getOrCreate({ data: { created_by_id: 'del' } });
-    assert.equal(reused.created, true);
+    // Hard delete also takes a soft-deleted call away for good: its id can be used again.
+    const gone = await call.delete({ hard: true });
+    assert.equal(gone.call.cid, 'default:to-delete');
+    assert.equal((await call.getOrCreate({ data: { created_by_id: 'del' } })).created, true);
     const hard = c.video.call('default', 'hard-delete');
     await hard.getOrCreate({ data: { created_by_id: 'del' } });
     await hard.delete({ hard: true });

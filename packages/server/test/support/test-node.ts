@@ -11,7 +11,7 @@ import { composeNode, type SwitchboardNode } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/app/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { RealtimeOptions } from '../../src/realtime/realtime-options.js';
-import { freshDatabase, type TestDialect } from './databases.js';
+import { type FreshDatabase, freshDatabase, type TestDialect } from './databases.js';
 
 export interface TestNode {
   node: SwitchboardNode;
@@ -29,13 +29,15 @@ export interface TestNodeOptions {
   clock?: Clock;
   /** Realtime tunables (short presence grace, health-check intervals, send-queue bound) for realtime tests. */
   realtime?: Partial<RealtimeOptions>;
+  /** A database shared with other nodes of the test (restart tests); the test drops it, not `stop()`. */
+  database?: FreshDatabase;
 }
 
 export async function startTestNode(dialect: TestDialect, options: TestNodeOptions = {}): Promise<TestNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const apiKey = `key-${randomBytes(4).toString('hex')}`;
   const apiSecret = randomBytes(24).toString('hex');
-  const db = freshDatabase(dialect);
+  const db = options.database ? { options: options.database.options, drop: async () => {} } : freshDatabase(dialect);
   const { config } = loadConfig({}, { port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error' });
   const node = await composeNode({
     config,
