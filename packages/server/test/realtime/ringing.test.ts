@@ -9,20 +9,30 @@ import { raw } from '../support/raw-http.js';
 import { asUser, createCall, eachRealtimeDatabase, seedUsers, TestSocket, uid } from './support.js';
 
 const FAST = 'ringfast';
+/**
+ * Rings that time out, but not before a callee's accept is recorded on a loaded machine: the accept must win
+ * against the callee's own timeout for the test to be about the other callee.
+ */
+const PATIENT = 'ringpatient';
 
 eachRealtimeDatabase('realtime ringing', {}, (node) => {
   before(async () => {
-    const res = await raw(node(), 'POST', '/api/v2/video/calltypes', {
-      body: {
-        name: FAST,
-        grants: {
-          user: ['create-call', 'read-call', 'join-call', 'send-event'],
-          call_member: ['read-call', 'join-call', 'send-event', 'update-call'],
+    for (const [name, ms] of [
+      [FAST, 300],
+      [PATIENT, 2500],
+    ] as const) {
+      const res = await raw(node(), 'POST', '/api/v2/video/calltypes', {
+        body: {
+          name,
+          grants: {
+            user: ['create-call', 'read-call', 'join-call', 'send-event'],
+            call_member: ['read-call', 'join-call', 'send-event', 'update-call'],
+          },
+          settings: { ring: { incoming_call_timeout_ms: ms, auto_cancel_timeout_ms: ms } },
         },
-        settings: { ring: { incoming_call_timeout_ms: 300, auto_cancel_timeout_ms: 300 } },
-      },
-    });
-    assert.equal(res.status, 201 === res.status ? 201 : 200, JSON.stringify(res.body));
+      });
+      assert.ok(res.status === 200 || res.status === 201, JSON.stringify(res.body));
+    }
   });
 
   /** alice calls bob and carol; everyone connected. */
@@ -190,10 +200,10 @@ eachRealtimeDatabase('realtime ringing', {}, (node) => {
   });
 
   it('after an accept, the callee who did not answer misses the call; the session stays', async () => {
-    const r = await trio(FAST);
+    const r = await trio(PATIENT);
     await ringOnCreate(r);
     await asUser(r.t, r.bob, 'POST', `${r.path}/accept`, {});
-    const missed = await r.c.event('call.missed', r.cid, 3000);
+    const missed = await r.c.event('call.missed', r.cid, 8000);
     assert.deepEqual(
       (missed.members as { user_id: string }[]).map((m) => m.user_id),
       [r.carol],
