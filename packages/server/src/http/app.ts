@@ -15,7 +15,7 @@ import type { HttpLimits } from './http-limits.js';
 import { parseJsonInput } from './json-input.js';
 import { serializeReply } from './json-reply.js';
 import { metricsPlugin } from './metrics.js';
-import { type RateLimiter, registerRateLimits } from './rate-limit.js';
+import { attachRateLimits, type RateLimiter } from './rate-limit.js';
 import { attachRouteHooks } from './route-hooks.js';
 import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
@@ -89,7 +89,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   attachRouteHooks(app, deps.auth);
-  if (deps.rateLimiter) await registerRateLimits(app, deps.rateLimiter);
+  if (deps.rateLimiter) attachRateLimits(app, deps.rateLimiter);
 
   app.setErrorHandler(async (err, request, reply) => {
     let apiError = toApiError(err);

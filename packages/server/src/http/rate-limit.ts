@@ -9,11 +9,11 @@
  * group counts into the same key, so the plugin's per-route child stores are collapsed into one.
  */
 import { createRequire } from 'node:module';
-import rateLimit from '@fastify/rate-limit';
 import { ErrorCode } from '@switchboard/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { ApiError } from '../domain/errors.js';
 import type { RateGroup, RateLimits } from './http-limits.js';
+import { asList } from './route-hooks.js';
 
 export interface RateLimitBackend {
   incr(
@@ -97,6 +97,32 @@ export class RateLimiter {
     });
   }
 
+  /** The onRequest step charging `group` (callback form; synchronous with the in-memory store). */
+  hook(group: RateGroup): (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void {
+    const windowMs = this.limits.windowMs;
+    return (request, reply, done) => {
+      const actor = request.actor;
+      const max = this.maxOf(group, actor);
+      const key = this.keyOf(group, actor, actor?.kind === 'server' || actor?.kind === 'user' ? '' : request.ip);
+      this.backend.incr(
+        key,
+        (err, result) => {
+          // A failing shared store must not take the API down with it: the request goes through uncounted.
+          if (err || !result) return done();
+          const resetSeconds = Math.ceil(result.ttl / 1000);
+          reply.header('x-ratelimit-limit', max);
+          reply.header('x-ratelimit-remaining', Math.max(0, max - result.current));
+          reply.header('x-ratelimit-reset', resetSeconds);
+          if (result.current <= max) return done();
+          reply.header('retry-after', resetSeconds);
+          done(this.tooMany(group, max, resetSeconds));
+        },
+        windowMs,
+        max,
+      );
+    };
+  }
+
   tooMany(group: RateGroup, limit: number, retryInSeconds: number): ApiError {
     const windowS = Math.round(this.limits.windowMs / 1000);
     return new ApiError(
@@ -118,32 +144,18 @@ export function groupOf(method: string | string[], operationId: string | undefin
  * route's next onRequest step after authentication (so it knows the actor), before the body is parsed, so a
  * flood of oversized or malformed bodies is refused without reading them. Public routes (health, metrics,
  * OpenAPI) are not limited: monitoring must keep working under a flood.
+ *
+ * The hook is ours rather than the plugin's: the plugin's is an async function with three awaits and rebuilds
+ * `request.routeOptions` on every request, a measurable share of the get-or-create hot path, while this one is
+ * callback-form like every other hook here and completes synchronously with the in-memory store. Counting,
+ * headers and the 429 answer are the plugin's semantics, on the plugin's stores.
  */
-export async function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): Promise<void> {
-  const { windowMs } = limiter.limits;
+export function attachRateLimits(app: FastifyInstance, limiter: RateLimiter): void {
   app.addHook('onRoute', (route) => {
     if (route.config?.public === true) return;
     const operationId = (route.schema as { operationId?: string } | undefined)?.operationId;
     const group = groupOf(route.method, operationId);
     if (limiter.unlimited(group)) return;
-    const options = {
-      timeWindow: windowMs,
-      keyGenerator: (req: FastifyRequest) => limiter.keyOf(group, req.actor, req.ip),
-      max: (req: FastifyRequest) => limiter.maxOf(group, req.actor),
-      errorResponseBuilder: (_req: FastifyRequest, context: { max: number; ttl: number }) =>
-        limiter.tooMany(group, context.max, Math.ceil(context.ttl / 1000)),
-    };
-    route.config = { ...route.config, rateLimit: options } as typeof route.config;
+    route.onRequest = [...asList(route.onRequest), limiter.hook(group)];
   });
-  const backend = limiter.backend;
-  // One store for every route: the plugin would otherwise give each route its own counters.
-  class SharedStore {
-    incr(key: string, done: Parameters<RateLimitBackend['incr']>[1], window: number, max: number): void {
-      backend.incr(key, done, window, max);
-    }
-    child(): SharedStore {
-      return this;
-    }
-  }
-  await app.register(rateLimit, { global: false, hook: 'onRequest', store: SharedStore as never });
 }
