@@ -28,6 +28,10 @@ export interface HostileOptions {
   /** Pause between two honest requests (an app's pace, not a flood). */
   honestPauseMs: number;
   healthzIntervalMs: number;
+  /** Size of the oversized bodies (default 2 MiB, twice the body limit). */
+  oversizedBytes?: number;
+  /** Nesting depth of the deep bodies (default 20,000). */
+  deepLevels?: number;
 }
 
 export interface HostileReport {
@@ -109,8 +113,11 @@ export async function runHostileLoad(target: HostileTarget, options: HostileOpti
       for (let i = 0; running(); i++) await body(loop * 1_000_000 + i);
     });
 
-  const oversized = JSON.stringify({ data: { custom: { blob: 'x'.repeat(2 * 1024 * 1024) } } });
-  const deep = `{"data":{"custom":{"d":${'['.repeat(20_000)}${']'.repeat(20_000)}}}}`;
+  const oversized = JSON.stringify({
+    data: { custom: { blob: 'x'.repeat(options.oversizedBytes ?? 2 * 1024 * 1024) } },
+  });
+  const levels = options.deepLevels ?? 20_000;
+  const deep = `{"data":{"custom":{"d":${'['.repeat(levels)}${']'.repeat(levels)}}}}`;
   const floodFilter = {
     filter_conditions: { 'custom.tag': { $in: Array.from({ length: 100 }, (_, i) => `t${i}`) } },
     limit: 25,
