@@ -174,8 +174,8 @@ function limitSettings(): Setting<keyof Config>[] {
     limit(
       'keepAliveTimeoutMs',
       'SWITCHBOARD_KEEP_ALIVE_TIMEOUT_MS',
-      5000,
-      'Idle keep-alive HTTP connections close after',
+      72_000,
+      'Idle keep-alive HTTP connections close after (long, so clients reusing a socket rarely race its close)',
     ),
     limit(
       'maxConnections',
