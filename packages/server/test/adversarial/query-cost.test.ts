@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { assertApiError, seedUsers } from '../support/api-assert.js';
 import { testDialects } from '../support/databases.js';
@@ -71,7 +72,13 @@ for (const dialect of await testDialects()) {
         try {
           await isLocked;
           const started = performance.now();
-          const res = await raw(t, 'POST', '/api/v2/video/calls', { body: {} });
+          // Without a statement timeout the query would wait for the lock forever: give up after 10 s.
+          const res = await Promise.race([
+            raw(t, 'POST', '/api/v2/video/calls', { body: {} }),
+            delay(10_000, undefined, { ref: false }).then(() =>
+              assert.fail('the query still waits after 10 s: no statement timeout'),
+            ),
+          ]);
           const ms = performance.now() - started;
           assertApiError(res, 503, 23, { operation: 'QueryCalls', mentions: 'statement timeout' });
           assert.ok(ms >= 350 && ms < 5000, `cancelled after the timeout, in ${Math.round(ms)} ms`);
