@@ -12,6 +12,8 @@ export const ErrorCode = {
   DoesNotExist: 16,
   TooManyRequests: 9,
   Internal: -1,
+  /** The server gave up on the request's work (e.g. a database statement ran past its timeout). */
+  RequestTimeout: 23,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -25,6 +27,9 @@ export const HttpStatusByErrorCode: Record<ErrorCode, number> = {
   [ErrorCode.DoesNotExist]: 404,
   [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.Internal]: 500,
+  // 503, not 408: the client sent its request in time; the server refused to finish it (retry later or narrow it),
+  // and clients and proxies must not resend a 408's request automatically.
+  [ErrorCode.RequestTimeout]: 503,
 };
 
 /** The error body every failed request answers with. */

@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'get-or-create-existing-call': () => import('./core-get-or-create.js'),
   'query-calls': () => import('./query-calls.js'),
   'realtime-fanout': () => import('./realtime-fanout.js'),
+  'hostile-soak': () => import('./hostile-soak.js'),
 };
 
 const requested = process.argv.slice(2);

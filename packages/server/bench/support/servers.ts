@@ -22,9 +22,29 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** BENCH_NO_RATE_LIMIT=1 turns every rate limit off, to measure what the limiter costs on the hot path. */
+const NO_RATE_LIMITS = {
+  rateLimitUserReads: 0,
+  rateLimitUserWrites: 0,
+  rateLimitUserQueries: 0,
+  rateLimitUserConnects: 0,
+  rateLimitApiKeyReads: 0,
+  rateLimitApiKeyWrites: 0,
+  rateLimitApiKeyQueries: 0,
+};
+
 async function startSwitchboard(): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  const { config } = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' });
+  const { config } = loadConfig(
+    {},
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      logLevel: 'silent',
+      ...(process.env.BENCH_NO_RATE_LIMIT === '1' ? NO_RATE_LIMITS : {}),
+    },
+  );
   const node = await composeNode({ config });
   const url = await node.listen();
   return {

@@ -9,6 +9,8 @@ import type { EventBus } from '../bus/event-bus.js';
 import { LocalEventBus } from '../bus/local-event-bus.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { buildHttpApp } from '../http/app.js';
+import { httpLimits } from '../http/http-limits.js';
+import { RateLimiter } from '../http/rate-limit.js';
 import { ConnectionRegistry } from '../realtime/connection-registry.js';
 import { RealtimeGateway } from '../realtime/gateway.js';
 import { GatewayPort } from '../realtime/gateway-port.js';
@@ -61,14 +63,18 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel });
   const credentials = resolveCredentials(config.dataDir, config.apiKey, config.apiSecret);
-  const dbOptions = options.database ?? databaseOptions(config);
+  const chosen = options.database ?? databaseOptions(config);
+  const dbOptions = chosen.kind === 'postgres' ? { statementTimeoutMs: config.statementTimeoutMs, ...chosen } : chosen;
   const store = new Store(await openDatabase(dbOptions), {
     checkTransactionReads: options.checkTransactionReads ?? false,
   });
   const bus: EventBus = new LocalEventBus();
   logger.info({ database: dbOptions.kind, bus: 'local' }, 'backends chosen');
 
-  const snapshots = new CallSnapshotCache();
+  const snapshots = new CallSnapshotCache({
+    maxEntries: config.snapshotCacheEntries,
+    maxBytes: config.snapshotCacheBytes,
+  });
   // Every committed call event drops that call's snapshot, before the event reaches anyone else.
   bus.subscribe((event) => snapshots.invalidate(event.call_cid));
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
@@ -87,7 +93,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     store,
     bus,
     clock,
-    callTypes: new CallTypeCache(store),
+    callTypes: new CallTypeCache(store, undefined, config.callTypeCacheEntries),
     snapshots,
     realtime: new GatewayPort(registry, presence, () => ctx),
     rings: new RingTracker(scheduler),
@@ -101,8 +107,10 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   };
   await seedBuiltinCallTypes(ctx);
   const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store, clock);
-  const app = await buildHttpApp({ ctx, auth, logger });
-  const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime });
+  const limits = httpLimits(config);
+  const rateLimiter = new RateLimiter(limits.rateLimits, credentials.apiKey);
+  const app = await buildHttpApp({ ctx, auth, logger, limits, rateLimiter });
+  const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime, rateLimiter });
   gateway.start(app.server);
   const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);
   // Participants left behind by the process before this one leave after the grace period (single node).

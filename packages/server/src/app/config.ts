@@ -16,6 +16,22 @@ export interface Config {
   healthCheckIntervalMs: number;
   idleTimeoutMs: number;
   maxBufferedBytes: number;
+  snapshotCacheEntries: number;
+  snapshotCacheBytes: number;
+  callTypeCacheEntries: number;
+  statementTimeoutMs: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  rateLimitWindowMs: number;
+  rateLimitUserReads: number;
+  rateLimitUserWrites: number;
+  rateLimitUserQueries: number;
+  rateLimitUserConnects: number;
+  rateLimitApiKeyReads: number;
+  rateLimitApiKeyWrites: number;
+  rateLimitApiKeyQueries: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -117,7 +133,81 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     default: 2 * 1024 * 1024,
     parse: nonNegativeInt('SWITCHBOARD_MAX_BUFFERED_BYTES'),
   },
+  ...limitSettings(),
 ] as const;
+
+/** A `Setting` for a non-negative integer limit (the parser names the variable). */
+function limit<K extends keyof Config>(key: K, env: string, fallback: number, description: string): Setting<K> {
+  return { key, env, description, default: fallback as Config[K], parse: nonNegativeInt(env) as Setting<K>['parse'] };
+}
+
+/** Cache bounds, timeouts, the connection cap and rate limits: what one client may cost the node. */
+function limitSettings(): Setting<keyof Config>[] {
+  const perWindow = 'requests per rate-limit window; 0 = unlimited';
+  return [
+    limit(
+      'snapshotCacheEntries',
+      'SWITCHBOARD_SNAPSHOT_CACHE_ENTRIES',
+      10_000,
+      'Calls kept in the per-node read cache',
+    ),
+    limit(
+      'snapshotCacheBytes',
+      'SWITCHBOARD_SNAPSHOT_CACHE_BYTES',
+      64 * 1024 * 1024,
+      'Estimated bytes the per-node call read cache may hold (least recently read calls are dropped first)',
+    ),
+    limit('callTypeCacheEntries', 'SWITCHBOARD_CALL_TYPE_CACHE_ENTRIES', 1000, 'Call types cached per node'),
+    limit(
+      'statementTimeoutMs',
+      'SWITCHBOARD_STATEMENT_TIMEOUT_MS',
+      5000,
+      'PostgreSQL statement_timeout: a statement running longer is cancelled (code 23); 0 = none',
+    ),
+    limit('headersTimeoutMs', 'SWITCHBOARD_HEADERS_TIMEOUT_MS', 10_000, 'Time a client has to send request headers'),
+    limit(
+      'requestTimeoutMs',
+      'SWITCHBOARD_REQUEST_TIMEOUT_MS',
+      30_000,
+      'Time a client has to send a whole request, body included (cuts slow bodies)',
+    ),
+    limit(
+      'keepAliveTimeoutMs',
+      'SWITCHBOARD_KEEP_ALIVE_TIMEOUT_MS',
+      72_000,
+      'Idle keep-alive HTTP connections close after (long, so clients reusing a socket rarely race its close)',
+    ),
+    limit(
+      'maxConnections',
+      'SWITCHBOARD_MAX_CONNECTIONS',
+      10_000,
+      'Open TCP connections (HTTP and WebSocket) the node accepts; more are dropped; 0 = unlimited',
+    ),
+    limit('rateLimitWindowMs', 'SWITCHBOARD_RATE_LIMIT_WINDOW_MS', 60_000, 'Rate-limit window'),
+    limit('rateLimitUserReads', 'SWITCHBOARD_RATE_LIMIT_USER_READS', 6000, `Per user (or IP): GET ${perWindow}`),
+    limit('rateLimitUserWrites', 'SWITCHBOARD_RATE_LIMIT_USER_WRITES', 3000, `Per user (or IP): writes, ${perWindow}`),
+    limit('rateLimitUserQueries', 'SWITCHBOARD_RATE_LIMIT_USER_QUERIES', 600, `Per user (or IP): Query*, ${perWindow}`),
+    limit(
+      'rateLimitUserConnects',
+      'SWITCHBOARD_RATE_LIMIT_USER_CONNECTS',
+      300,
+      `Per user: realtime connects, ${perWindow}`,
+    ),
+    limit('rateLimitApiKeyReads', 'SWITCHBOARD_RATE_LIMIT_API_KEY_READS', 1_000_000, `Server tokens: GET ${perWindow}`),
+    limit(
+      'rateLimitApiKeyWrites',
+      'SWITCHBOARD_RATE_LIMIT_API_KEY_WRITES',
+      1_000_000,
+      `Server tokens: writes, ${perWindow}`,
+    ),
+    limit(
+      'rateLimitApiKeyQueries',
+      'SWITCHBOARD_RATE_LIMIT_API_KEY_QUERIES',
+      100_000,
+      `Server tokens: Query*, ${perWindow}`,
+    ),
+  ];
+}
 
 export interface LoadedConfig {
   config: Config;

@@ -11,9 +11,11 @@ import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { formatDuration } from './duration.js';
 import { apiErrorSchema, errorBody, internalError, toApiError } from './error-mapper.js';
+import type { HttpLimits } from './http-limits.js';
 import { parseJsonInput } from './json-input.js';
 import { serializeReply } from './json-reply.js';
 import { metricsPlugin } from './metrics.js';
+import { attachRateLimits, type RateLimiter } from './rate-limit.js';
 import { attachRouteHooks } from './route-hooks.js';
 import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
@@ -40,7 +42,14 @@ export interface HttpDeps {
   auth: Authenticator;
   logger: Logger;
   bodyLimit?: number;
+  /** Socket timeouts and the connection cap (none when absent). */
+  limits?: HttpLimits;
+  /** Rate limits per endpoint group (none when absent). */
+  rateLimiter?: RateLimiter;
 }
+
+/** How often Node looks for requests past their header/request timeout (its default, 30 s, lets slow bodies linger). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 function operationOf(request: FastifyRequest): string {
   const schema = request.routeOptions?.schema as { operationId?: string } | undefined;
@@ -48,7 +57,9 @@ function operationOf(request: FastifyRequest): string {
 }
 
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const limits = deps.limits;
   const app = Fastify({
+    ...(limits ? socketTimeouts(limits) : {}),
     // pino's Logger and fastify's base logger type differ only in generics; the instance is the same.
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
@@ -59,6 +70,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // place that logs per request (the error handler) names the request id itself.
     childLoggerFactory: (logger) => logger,
   });
+  if (limits && limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
   app.setValidatorCompiler(validatorCompiler());
   // Objects sent without a route handler's help (error bodies): they carry their own `duration`.
   app.setReplySerializer((payload) => serializeReply(payload));
@@ -77,6 +89,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   attachRouteHooks(app, deps.auth);
+  if (deps.rateLimiter) attachRateLimits(app, deps.rateLimiter);
 
   app.setErrorHandler(async (err, request, reply) => {
     let apiError = toApiError(err);
@@ -127,4 +140,22 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   }
   await app.register(async (scope) => userRoutes(scope, deps.ctx), { prefix: '/api/v2' });
   return app;
+}
+
+/**
+ * Slow clients are cut: headers must arrive within `headersTimeoutMs` and the whole request (a body trickled a
+ * byte at a time included) within `requestTimeoutMs`; idle keep-alive sockets close after `keepAliveTimeoutMs`.
+ */
+function socketTimeouts(limits: HttpLimits) {
+  const headersTimeout =
+    limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs;
+  return {
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      headersTimeout,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+  };
 }

@@ -6,6 +6,7 @@
 import { type APIErrorBody, ErrorCode, HttpStatusByErrorCode } from '@switchboard/protocol';
 import type { FastifyError } from 'fastify';
 import { ApiError } from '../domain/errors.js';
+import { isStatementTimeout } from '../store/database.js';
 
 interface AjvError {
   instancePath: string;
@@ -49,6 +50,9 @@ export function toApiError(err: unknown): ApiError | undefined {
     // Malformed JSON, empty or oversized bodies, unsupported content types: the client's fault.
     const status = typeof fe.statusCode === 'number' && fe.statusCode < 500 ? fe.statusCode : 400;
     return new ApiError(ErrorCode.InputError, fe.message, { body: fe.message }, status);
+  }
+  if (isStatementTimeout(err)) {
+    return new ApiError(ErrorCode.RequestTimeout, 'the request took longer than the database statement timeout');
   }
   if (err instanceof SyntaxError)
     return new ApiError(ErrorCode.InputError, `invalid JSON: ${err.message}`, { body: 'invalid JSON' });

@@ -4,6 +4,12 @@
  */
 import type { Connection } from './connection.js';
 
+/**
+ * Calls one connection may watch at once. Watches are per-node memory a client grows by reading calls, so they
+ * are bounded: past the bound, the call watched longest ago is dropped first.
+ */
+export const MAX_WATCHED_CALLS = 1000;
+
 export class ConnectionRegistry {
   private readonly byId = new Map<string, Connection>();
   private readonly byUser = new Map<string, Set<Connection>>();
@@ -33,6 +39,10 @@ export class ConnectionRegistry {
   watch(connection: Connection, cids: readonly string[]): void {
     if (this.byId.get(connection.id) !== connection) return;
     for (const cid of cids) {
+      if (!connection.watching.has(cid) && connection.watching.size >= MAX_WATCHED_CALLS) {
+        const oldest = connection.watching.values().next();
+        if (!oldest.done) this.unwatch(connection, oldest.value);
+      }
       connection.watching.add(cid);
       addTo(this.byCall, cid, connection);
     }

@@ -33,6 +33,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { isoNow } from '../domain/clock.js';
 import { authFailed } from '../domain/errors.js';
 import { errorBody, internalError, toApiError } from '../http/error-mapper.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import type { Presence } from '../services/presence.js';
@@ -53,6 +54,8 @@ export interface GatewayDeps {
   registry: ConnectionRegistry;
   presence: Presence;
   options: RealtimeOptions;
+  /** Limits realtime connects per user (none when absent). */
+  rateLimiter?: RateLimiter;
 }
 
 export interface GatewayStats {
@@ -162,6 +165,11 @@ export class RealtimeGateway {
   private async handshake(connection: Connection, text: string): Promise<void> {
     try {
       const { user, me } = await authenticateConnection(this.deps.ctx, this.deps.auth, text);
+      const limiter = this.deps.rateLimiter;
+      if (limiter) {
+        const decision = await limiter.take('connects', { kind: 'user', userId: user.userId }, '');
+        if (!decision.allowed) throw limiter.tooMany('connects', decision.limit, decision.resetSeconds);
+      }
       if (connection.state !== 'authenticating') return; // the socket closed meanwhile
       connection.user = user;
       connection.state = 'open';

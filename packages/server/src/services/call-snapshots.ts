@@ -6,8 +6,12 @@
  * `call_cid`, and the bus delivers it to every node after the commit. Each delivered event drops that call's
  * snapshot; user and call type writes (which change many calls' views) drop them all. A load that overlaps any
  * invalidation is not stored (the `epoch` check), so a slow reader can never put back a state older than a drop.
+ *
+ * The cache is bounded by entries and by estimated bytes (least recently read goes first): a call's `custom` and
+ * its members' data are client-sized, so a count alone would let a few thousand large calls exhaust the heap.
  */
 import type { Call, Member } from '@switchboard/protocol';
+import { LRUCache } from 'lru-cache';
 import type { CallsTable } from '../store/schema.js';
 
 export interface CallSnapshot {
@@ -24,11 +28,46 @@ export interface CallSnapshot {
 /** The largest `members_limit` a request may ask for; one extra row tells whether the list is complete. */
 export const SNAPSHOT_MEMBERS = 100;
 
+export interface SnapshotCacheBounds {
+  maxEntries: number;
+  /** Upper bound of the sum of `estimateSnapshotBytes` over the cached snapshots; larger snapshots are not kept. */
+  maxBytes: number;
+}
+
+export const DEFAULT_SNAPSHOT_BOUNDS: SnapshotCacheBounds = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 };
+
+/**
+ * Heap a snapshot holds, estimated from its JSON text: the parsed model and members cost about twice their text
+ * (UTF-16 strings and object headers), and the row keeps its JSON columns as text. Computed once per load, which
+ * already costs SQL, never on a hit.
+ */
+export function estimateSnapshotBytes(snapshot: CallSnapshot): number {
+  let rowChars = 0;
+  for (const value of Object.values(snapshot.row)) {
+    if (typeof value === 'string') rowChars += value.length;
+    else if (typeof value === 'object' && value !== null) rowChars += JSON.stringify(value).length;
+    else rowChars += 8;
+  }
+  const parsedChars = JSON.stringify(snapshot.model).length + JSON.stringify(snapshot.newestMembers).length;
+  return 2 * (rowChars + parsedChars);
+}
+
 export class CallSnapshotCache {
-  private readonly entries = new Map<string, CallSnapshot>();
+  private readonly entries: LRUCache<string, CallSnapshot>;
   private epoch = 0;
 
-  constructor(private readonly maxEntries = 10_000) {}
+  constructor(bounds: SnapshotCacheBounds = DEFAULT_SNAPSHOT_BOUNDS) {
+    this.entries = new LRUCache<string, CallSnapshot>({
+      max: Math.max(1, bounds.maxEntries),
+      maxSize: Math.max(1, bounds.maxBytes),
+      sizeCalculation: (snapshot) => Math.max(1, estimateSnapshotBytes(snapshot)),
+    });
+  }
+
+  /** What the cache holds now (entries and estimated bytes), for metrics and tests. */
+  get usage(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.entries.calculatedSize };
+  }
 
   /**
    * The cached snapshot, or `load()`'s result (stored when no invalidation happened meanwhile). `keep: false` reads
@@ -43,10 +82,8 @@ export class CallSnapshotCache {
     if (hit) return hit;
     const epoch = this.epoch;
     const loaded = await load();
-    if (loaded && options.keep !== false && epoch === this.epoch) {
-      if (this.entries.size >= this.maxEntries) this.entries.clear();
-      this.entries.set(cid, loaded);
-    }
+    // A snapshot larger than the whole byte bound is not kept (lru-cache refuses it); the read still answers.
+    if (loaded && options.keep !== false && epoch === this.epoch) this.entries.set(cid, loaded);
     return loaded;
   }
 

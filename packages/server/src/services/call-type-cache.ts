@@ -2,8 +2,12 @@
  * Call types are read on every call operation, so they are cached per node. Writes go through this cache
  * (`invalidate`), so a grants change takes effect on the next request on this node. Across nodes the cache
  * entries expire after `ttlMs`; the scale-out work adds bus-driven invalidation.
+ *
+ * Only types that exist are kept, at most `maxEntries` (least recently used go first): the names in requests
+ * are the client's, so caching misses would let anyone grow the map with made-up names.
  */
 import type { CallSettings, NotificationSettings } from '@switchboard/protocol';
+import { LRUCache } from 'lru-cache';
 import type { Grants } from '../domain/permissions.js';
 import { parseJson } from '../store/json.js';
 import type { CallTypesTable } from '../store/schema.js';
@@ -29,25 +33,35 @@ export function callTypeFromRow(row: CallTypesTable): CallTypeDefinition {
   };
 }
 
+export const DEFAULT_CALL_TYPE_CACHE_ENTRIES = 1000;
+
 export class CallTypeCache {
-  private readonly entries = new Map<string, { value: CallTypeDefinition | undefined; expires: number }>();
+  private readonly entries: LRUCache<string, CallTypeDefinition>;
 
   constructor(
     private readonly store: Store,
-    private readonly ttlMs = 1000,
-  ) {}
+    ttlMs = 1000,
+    maxEntries = DEFAULT_CALL_TYPE_CACHE_ENTRIES,
+  ) {
+    this.entries = new LRUCache<string, CallTypeDefinition>({ max: Math.max(1, maxEntries), ttl: ttlMs });
+  }
+
+  /** How many call types are cached now (for tests and metrics). */
+  get size(): number {
+    return this.entries.size;
+  }
 
   /**
    * Inside a transaction pass its repositories: on SQLite the transaction holds the only connection, so a read
    * through the root connection would wait for the transaction that is waiting for it.
    */
   async get(name: string, repos: Repositories = this.store.read): Promise<CallTypeDefinition | undefined> {
-    const now = Date.now();
     const hit = this.entries.get(name);
-    if (hit && hit.expires > now) return hit.value;
+    if (hit) return hit;
     const row = await repos.callTypes.get(name);
-    const value = row ? callTypeFromRow(row) : undefined;
-    this.entries.set(name, { value, expires: now + this.ttlMs });
+    if (!row) return undefined;
+    const value = callTypeFromRow(row);
+    this.entries.set(name, value);
     return value;
   }
 

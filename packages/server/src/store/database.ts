@@ -30,6 +30,13 @@ export interface PostgresOptions {
   /** Schema to use (and create); lets test runs and tenants share one database without seeing each other. */
   schema?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL `statement_timeout` of every pooled connection: a statement running longer is cancelled (see
+   * `isStatementTimeout`), so no request can hold a pool connection indefinitely. 0 or absent: no timeout.
+   * SQLite has no equivalent (better-sqlite3 exposes no progress handler); there the filter condition budget
+   * (domain/query/parse-filter.ts) bounds the work of the queries a client can shape.
+   */
+  statementTimeoutMs?: number;
 }
 
 export async function openDatabase(options: SqliteOptions | PostgresOptions): Promise<SqlDatabase> {
@@ -94,8 +101,14 @@ async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** PostgreSQL cancelled the statement (SQLSTATE 57014, query_canceled): `statement_timeout` ran out. */
+export function isStatementTimeout(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '57014';
 }

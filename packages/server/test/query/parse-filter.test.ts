@@ -183,8 +183,39 @@ describe('parseFilter: bad input is an input error naming the field', () => {
     assertInputError(() => calls({ $or: [filter] }), 'filter_conditions.$or[0].$and[0].$and[0].$and[0].$and', /nest/);
   });
   it('too many conditions', () => {
-    const many = Array.from({ length: FILTER_LIMITS.maxConditions + 1 }, () => ({ type: 'a' }));
-    bad({ $or: many }, `filter_conditions.$or[${FILTER_LIMITS.maxConditions}].type`, /at most 64 conditions/);
+    // Each $or element costs one and each field condition one: 100 elements of one condition fill the budget.
+    const half = FILTER_LIMITS.maxConditions / 2;
+    calls({ $or: Array.from({ length: half }, () => ({ type: 'a' })) });
+    const many = Array.from({ length: half + 1 }, () => ({ type: 'a' }));
+    bad({ $or: many }, `filter_conditions.$or[${half - 1}].type`, /at most 200 conditions/);
+  });
+  it('the condition budget counts every generated condition, and refuses before building them', () => {
+    const max = FILTER_LIMITS.maxConditions;
+    const object = (keys: number, value: unknown = 1) =>
+      Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, value]));
+    // Whole-object equality: one for the key count plus one per key.
+    parseFilter(MEMBERS, { custom: object(max - 1) });
+    assertInputError(() => parseFilter(MEMBERS, { custom: object(max) }), 'filter_conditions.custom', /at most 200/);
+    // A key compared with null is an existence test and a comparison: two.
+    assertInputError(
+      () => parseFilter(MEMBERS, { custom: object(max / 2, null) }),
+      'filter_conditions.custom',
+      /at most 200/,
+    );
+    // The 5,000-key object of the report is refused on the budget, naming the field.
+    assertInputError(() => parseFilter(MEMBERS, { custom: object(5000) }), 'filter_conditions.custom', /at most/);
+    // $in values count one each: two full lists and a bit more exceed it.
+    const ids = Array.from({ length: FILTER_LIMITS.maxIn }, (_, i) => `t${i}`);
+    calls({ type: { $in: ids }, id: { $in: ids.slice(0, max - FILTER_LIMITS.maxIn) } });
+    bad({ type: { $in: ids }, id: { $in: ids }, team: 'x' }, 'filter_conditions.team', /at most 200/);
+    bad({ members: { $in: ids }, id: { $in: ids }, type: 'x' }, 'filter_conditions.type', /at most 200/);
+    // $and / $or elements count one each, besides what they hold.
+    const and = Array.from({ length: 51 }, () => ({ id: { $in: ['a'] } })); // 100 + 51 + 51 conditions
+    bad({ type: { $in: ids }, $and: and }, 'filter_conditions.$and[49].id', /at most 200/);
+  });
+  it('a filter whose JSON text is over the size cap is refused before it is walked', () => {
+    const long = 'x'.repeat(FILTER_LIMITS.maxChars);
+    bad({ type: long }, 'filter_conditions', /at most 100000 characters/);
   });
   it('operators mixed with plain keys, and empty operator objects', () => {
     bad({ type: { $eq: 'a', x: 1 } }, 'filter_conditions.type', /mixes operators/);

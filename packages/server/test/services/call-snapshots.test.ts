@@ -1,7 +1,7 @@
 /** The snapshot cache's rules, on its own: store, drop, the epoch check against stale loads, read-through scans. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CallSnapshot, CallSnapshotCache } from '../../src/services/call-snapshots.js';
+import { type CallSnapshot, CallSnapshotCache, estimateSnapshotBytes } from '../../src/services/call-snapshots.js';
 
 function snapshot(cid: string, version: number): CallSnapshot {
   return {
@@ -55,5 +55,47 @@ describe('CallSnapshotCache', () => {
     cache.clear();
     assert.equal((await cache.read('t:a', async () => snapshot('t:a', 2)))?.row.custom, '2');
     assert.equal((await cache.read('t:b', async () => snapshot('t:b', 2)))?.row.custom, '2');
+  });
+});
+
+describe('CallSnapshotCache bounds', () => {
+  const large = (cid: string, kilobytes: number): CallSnapshot => ({
+    ...snapshot(cid, 1),
+    model: { cid, custom: { blob: 'x'.repeat(kilobytes * 1024) } } as unknown as CallSnapshot['model'],
+  });
+
+  it('keeps its estimated bytes under the bound while many large calls are read, and keeps the hot call', async () => {
+    const maxBytes = 2 * 1024 * 1024;
+    const cache = new CallSnapshotCache({ maxEntries: 10_000, maxBytes });
+    let hotLoads = 0;
+    const hot = async () => {
+      hotLoads++;
+      return large('t:hot', 100);
+    };
+    await cache.read('t:hot', hot);
+    for (let i = 0; i < 200; i++) {
+      await cache.read(`t:cold-${i}`, async () => large(`t:cold-${i}`, 100));
+      await cache.read('t:hot', hot); // read between every cold call: the least recently read go first
+      assert.ok(cache.usage.bytes <= maxBytes, `bytes ${cache.usage.bytes} over the bound after ${i + 1} calls`);
+    }
+    assert.equal(hotLoads, 1, 'the hot call stayed cached');
+    assert.ok(cache.usage.entries < 20, `only what fits in 2 MB is kept, got ${cache.usage.entries}`);
+    assert.ok(estimateSnapshotBytes(large('t:x', 100)) >= 200 * 1024, 'the estimate counts the custom data');
+  });
+
+  it('bounds the number of entries, evicting the least recently read', async () => {
+    const cache = new CallSnapshotCache({ maxEntries: 3, maxBytes: 1024 * 1024 });
+    for (const id of ['a', 'b', 'c']) await cache.read(`t:${id}`, async () => snapshot(`t:${id}`, 1));
+    await cache.read('t:a', async () => snapshot('t:a', 2)); // a is now the most recent
+    await cache.read('t:d', async () => snapshot('t:d', 1)); // evicts b
+    assert.equal(cache.usage.entries, 3);
+    assert.equal((await cache.read('t:a', async () => snapshot('t:a', 3)))?.row.custom, '1', 'a kept');
+    assert.equal((await cache.read('t:b', async () => snapshot('t:b', 2)))?.row.custom, '2', 'b reloaded');
+  });
+
+  it('answers a snapshot larger than the whole bound without keeping it', async () => {
+    const cache = new CallSnapshotCache({ maxEntries: 10, maxBytes: 64 * 1024 });
+    assert.ok(await cache.read('t:big', async () => large('t:big', 100)));
+    assert.deepEqual(cache.usage, { entries: 0, bytes: 0 });
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import pino from 'pino';
 import { composeNode, type SwitchboardNode } from '../../src/app/compose.js';
-import { loadConfig } from '../../src/app/config.js';
+import { type Config, loadConfig } from '../../src/app/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { RealtimeOptions } from '../../src/realtime/realtime-options.js';
 import { type FreshDatabase, freshDatabase, type TestDialect } from './databases.js';
@@ -31,6 +31,8 @@ export interface TestNodeOptions {
   realtime?: Partial<RealtimeOptions>;
   /** A database shared with other nodes of the test (restart tests); the test drops it, not `stop()`. */
   database?: FreshDatabase;
+  /** Settings to override (low rate limits, short timeouts, small caches) for tests of those limits. */
+  config?: Partial<Config>;
 }
 
 export async function startTestNode(dialect: TestDialect, options: TestNodeOptions = {}): Promise<TestNode> {
@@ -38,7 +40,10 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
   const apiKey = `key-${randomBytes(4).toString('hex')}`;
   const apiSecret = randomBytes(24).toString('hex');
   const db = options.database ? { options: options.database.options, drop: async () => {} } : freshDatabase(dialect);
-  const { config } = loadConfig({}, { port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error' });
+  const { config } = loadConfig(
+    {},
+    { port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error', ...options.config },
+  );
   const node = await composeNode({
     config,
     database: db.options,

@@ -32,8 +32,13 @@ import { describe, fail, isPlainObject } from './filter-values.js';
 /**
  * Bounds on filter size. They stop a single request from producing SQL the planner chokes on (deep OR trees,
  * thousands of parameters): a cheap request must not buy an expensive query.
+ *
+ * `maxConditions` is a budget on every SQL condition the filter generates, charged before it is built: one per
+ * operator, one per `$in` value, one plus one per key for whole-object equality (a key compared with null costs
+ * two), one per `$and` / `$or` element. It also bounds the work SQLite does per query, which has no statement
+ * timeout. `maxChars` caps the filter's JSON text, so an oversized filter is refused before it is walked.
  */
-export const FILTER_LIMITS = { maxDepth: 4, maxConditions: 64, maxIn: 100 } as const;
+export const FILTER_LIMITS = { maxDepth: 4, maxConditions: 200, maxIn: 100, maxChars: 100_000 } as const;
 
 const OPERATORS: ReadonlySet<string> = new Set<Operator>([
   '$eq',
@@ -49,12 +54,31 @@ const OPERATORS: ReadonlySet<string> = new Set<Operator>([
 
 export function parseFilter(resource: ResourceSpec, input: unknown, path = 'filter_conditions'): FilterNode {
   if (input === undefined || input === null) return TRUE;
-  return parseGroup(resource, input, path, 0, { conditions: 0 });
+  const chars = JSON.stringify(input)?.length ?? 0;
+  if (chars > FILTER_LIMITS.maxChars) {
+    fail(path, `a filter may be at most ${FILTER_LIMITS.maxChars} characters of JSON, got ${chars}`);
+  }
+  return parseGroup(resource, input, path, 0, new ConditionBudget(FILTER_LIMITS.maxConditions));
 }
 
-interface Budget {
-  conditions: number;
+/** The conditions a filter may still generate; `charge` refuses, naming the field, once they run out. */
+export class ConditionBudget {
+  private used = 0;
+
+  constructor(readonly max: number) {}
+
+  charge(count: number, at: string): void {
+    this.used += count;
+    if (this.used > this.max) {
+      fail(
+        at,
+        `a filter may generate at most ${this.max} conditions (each operator, $in value, $and/$or element and key of an object compared whole counts one)`,
+      );
+    }
+  }
 }
+
+type Budget = ConditionBudget;
 
 function parseGroup(resource: ResourceSpec, input: unknown, at: string, depth: number, budget: Budget): FilterNode {
   if (!isPlainObject(input)) fail(at, `must be an object, got ${describe(input)}`);
@@ -83,6 +107,7 @@ function parseLogical(
   if (!Array.isArray(value)) fail(at, `${op} needs an array of filter objects, got ${describe(value)}`);
   if (value.length === 0) fail(at, `${op} needs at least one filter object`);
   if (depth > FILTER_LIMITS.maxDepth) fail(at, `filters may nest $and/$or at most ${FILTER_LIMITS.maxDepth} deep`);
+  budget.charge(value.length, at);
   const children = value.map((child, i) => parseGroup(resource, child, `${at}[${i}]`, depth, budget));
   return op === '$and' ? allOf(children) : anyOf(children);
 }
@@ -95,12 +120,25 @@ function parseField(resource: ResourceSpec, name: string, value: unknown, at: st
     if (!spec.ops.includes(op as Operator)) {
       fail(at, `operator ${op} is not allowed on field "${name}" (allowed: ${spec.ops.join(', ')})`);
     }
-    if (++budget.conditions > FILTER_LIMITS.maxConditions) {
-      fail(at, `a filter may have at most ${FILTER_LIMITS.maxConditions} conditions`);
-    }
+    budget.charge(conditionCost(spec, target, op, operand), at);
     return buildCondition(spec, target, op as Operator, operand, at, FILTER_LIMITS.maxIn);
   });
   return allOf(parts);
+}
+
+/**
+ * What one `field: { op: operand }` will generate, counted from the raw operand without walking it: `$in` one per
+ * value (its length is capped separately), whole-object equality one for the key count plus one per key, and one
+ * more per key compared with null (an existence test). Malformed operands cost one and fail in buildCondition.
+ */
+function conditionCost(spec: FieldSpec, target: Target | undefined, op: string, operand: unknown): number {
+  if (op === '$in' && Array.isArray(operand)) return Math.max(1, operand.length);
+  if (spec.type === 'json' && target?.kind === 'json' && target.path.length === 0 && isPlainObject(operand)) {
+    let cost = 1;
+    for (const value of Object.values(operand)) cost += value === null ? 2 : 1;
+    return cost;
+  }
+  return 1;
 }
 
 /** `{ $gt: 1, $lt: 5 }` → two conditions; anything else is the bare `$eq` form. */
