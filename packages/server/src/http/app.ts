@@ -10,10 +10,12 @@ import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 import { formatDuration } from './duration.js';
-import { apiErrorSchema, errorBody, internalError, toApiError } from './error-mapper.js';
+import { errorBody, internalError, toApiError } from './error-mapper.js';
 import { parseJsonInput } from './json-input.js';
 import { serializeReply } from './json-reply.js';
 import { metricsPlugin } from './metrics.js';
+import { swaggerOptions } from './openapi/document.js';
+import { attachRouteDocs, documentationOnlySerializer } from './openapi/route-docs.js';
 import { attachRouteHooks } from './route-hooks.js';
 import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
@@ -62,6 +64,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler());
   // Objects sent without a route handler's help (error bodies): they carry their own `duration`.
   app.setReplySerializer((payload) => serializeReply(payload));
+  // Routes' response schemas document the API (openapi/route-docs.ts); the reply serializer above answers.
+  app.setSerializerCompiler(documentationOnlySerializer);
   app.decorateRequest('actor', undefined as unknown as { getter: () => Actor });
   app.decorateRequest('startedAt', 0);
 
@@ -88,19 +92,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.status(apiError.status).send(errorBody(apiError, operationOf(request), formatDuration(started)));
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Switchboard API', version: '0.1.0', description: 'Self-hosted video calling coordinator' },
-      components: {
-        schemas: { APIError: apiErrorSchema() },
-        securitySchemes: {
-          api_key: { type: 'apiKey', in: 'query', name: 'api_key' },
-          JWT: { type: 'apiKey', in: 'header', name: 'Authorization' },
-        },
-      },
-      security: [{ api_key: [], JWT: [] }],
-    },
-  });
+  attachRouteDocs(app);
+  await app.register(swagger, swaggerOptions());
 
   const metrics = await metricsPlugin(app);
   app.setNotFoundHandler(async (request, reply) => {
@@ -110,10 +103,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.status(404).send(errorBody(error, 'Request', formatDuration(started)));
   });
   await app.register(systemRoutes);
-  // Same handlers on both path families; the OpenAPI document lists the server-side family once.
+  // Same handlers on both path families; the OpenAPI document tags the `/video` family "client-side".
   for (const [prefix, hide] of [
     ['/api/v2/video', false],
-    ['/video', true],
+    ['/video', false],
   ] as const) {
     await app.register(
       async (scope) => {
