@@ -37,6 +37,8 @@ export interface NodeOptions {
   checkTransactionReads?: boolean;
   /** Realtime tunables (health-check intervals, send-queue bound, presence grace); defaults per API.md. */
   realtime?: Partial<RealtimeOptions>;
+  /** Tests only: instruments the HTTP app before its routes exist (the OpenAPI contract recorder). */
+  instrumentHttp?: (app: FastifyInstance) => void;
 }
 
 export interface SwitchboardNode {
@@ -101,7 +103,12 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   };
   await seedBuiltinCallTypes(ctx);
   const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store, clock);
-  const app = await buildHttpApp({ ctx, auth, logger });
+  const app = await buildHttpApp({
+    ctx,
+    auth,
+    logger,
+    ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
+  });
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime });
   gateway.start(app.server);
   const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);

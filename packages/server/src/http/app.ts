@@ -42,6 +42,8 @@ export interface HttpDeps {
   auth: Authenticator;
   logger: Logger;
   bodyLimit?: number;
+  /** Tests only: runs on the bare app before any hook or route, e.g. to record every response. */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 function operationOf(request: FastifyRequest): string {
@@ -61,6 +63,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // place that logs per request (the error handler) names the request id itself.
     childLoggerFactory: (logger) => logger,
   });
+  deps.instrument?.(app);
   app.setValidatorCompiler(validatorCompiler());
   // Objects sent without a route handler's help (error bodies): they carry their own `duration`.
   app.setReplySerializer((payload) => serializeReply(payload));

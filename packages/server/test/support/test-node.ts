@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/app/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { RealtimeOptions } from '../../src/realtime/realtime-options.js';
 import { freshDatabase, type TestDialect } from './databases.js';
+import { ContractRecorder } from './openapi-contract.js';
 
 export interface TestNode {
   node: SwitchboardNode;
@@ -22,6 +23,8 @@ export interface TestNode {
   /** A server token for raw HTTP tests. */
   serverToken: string;
   userToken(userId: string, claims?: Record<string, unknown>, expiresIn?: string | number): Promise<string>;
+  /** Every HTTP response this node sent, checked against its OpenAPI document when the node stops. */
+  contract: ContractRecorder;
   stop(): Promise<void>;
 }
 
@@ -36,11 +39,13 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
   const apiKey = `key-${randomBytes(4).toString('hex')}`;
   const apiSecret = randomBytes(24).toString('hex');
   const db = freshDatabase(dialect);
+  const contract = new ContractRecorder();
   const { config } = loadConfig({}, { port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error' });
   const node = await composeNode({
     config,
     database: db.options,
     checkTransactionReads: true,
+    instrumentHttp: contract.attach,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
@@ -60,10 +65,16 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
     dialect,
     serverToken: await sign({ server: true }),
     userToken: (userId, claims = {}, expiresIn) => sign({ user_id: userId, ...claims }, expiresIn),
+    contract,
     async stop() {
+      // Read before close: the document is built from the live app's routes.
+      const violations = contract.violations();
       await node.close();
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
+      if (violations.length > 0) {
+        throw new Error(`responses that break the OpenAPI document:\n${[...new Set(violations)].join('\n')}`);
+      }
     },
   };
 }

@@ -219,7 +219,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   Health: {
     summary: 'Liveness',
-    description: 'Answers while the node serves requests; no authentication, no `duration`.',
+    description: 'Answers while the node serves requests; no authentication.',
     response: HealthResponseSchema,
     public: true,
   },

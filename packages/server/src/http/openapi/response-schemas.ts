@@ -25,15 +25,32 @@ import {
   User,
   type UsersResponse,
 } from '@switchboard/protocol';
-import { type Static, type TProperties, Type } from 'typebox';
+import { type Static, type TProperties, type TSchema, Type } from 'typebox';
 
 const Duration = Type.String({ description: 'Server-side processing time, e.g. "1.23ms".' });
 const Cursors = {
   next: Type.Optional(Type.String({ description: 'Cursor of the next page; absent on the last page.' })),
   prev: Type.Optional(Type.String({ description: 'Cursor of the previous page; absent on the first page.' })),
 };
+/**
+ * The schema with every object that lists its properties closed (`additionalProperties: false`): the server sends
+ * exactly the model's fields, so the contract test can catch a field the document does not know. Maps (records,
+ * `custom`) stay open.
+ */
+export function closed<T extends TSchema>(schema: T): T {
+  const close = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(close);
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[key] = close(inner);
+    if (out.properties !== undefined && out.additionalProperties === undefined) out.additionalProperties = false;
+    return out;
+  };
+  return close(schema) as T;
+}
+
 const body = <P extends TProperties>(properties: P, description: string) =>
-  Type.Object({ ...properties, duration: Duration }, { description });
+  closed(Type.Object({ ...properties, duration: Duration }, { description }));
 
 const CallFields = {
   call: Call,
@@ -73,9 +90,8 @@ export const ListCallTypesResponseSchema = body(
   { call_types: Type.Record(Type.String(), CallType) },
   'Every call type, by name.',
 );
-export const CallTypeResponseSchema = Type.Object(
-  { ...CallType.properties, duration: Duration },
-  { description: 'The call type.' },
+export const CallTypeResponseSchema = closed(
+  Type.Object({ ...CallType.properties, duration: Duration }, { description: 'The call type.' }),
 );
 export const UsersResponseSchema = body({ users: Type.Record(Type.String(), User) }, 'The users written, by id.');
 export const QueryUsersResponseSchema = body({ users: Type.Array(User), ...Cursors }, 'One page of users.');
@@ -85,7 +101,7 @@ export const DeleteUsersResponseSchema = body(
   { deleted_user_ids: Type.Array(Type.String()) },
   'The ids of the users deleted.',
 );
-export const HealthResponseSchema = Type.Object({ status: Type.Literal('ok') }, { description: 'The node is up.' });
+export const HealthResponseSchema = body({ status: Type.Literal('ok') }, 'The node is up.');
 
 /** `A` and `B` name the same JSON: each assignable to the other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
