@@ -107,6 +107,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     ctx,
     auth,
     logger,
+    corsOrigins: config.corsOrigins,
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime });

@@ -9,6 +9,7 @@ import type { Actor } from '../domain/actor.js';
 import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
+import { registerCors } from './cors.js';
 import { formatDuration } from './duration.js';
 import { errorBody, internalError, toApiError } from './error-mapper.js';
 import { parseJsonInput } from './json-input.js';
@@ -42,6 +43,8 @@ export interface HttpDeps {
   auth: Authenticator;
   logger: Logger;
   bodyLimit?: number;
+  /** SWITCHBOARD_CORS_ORIGINS: `*`, `none` or a comma-separated list of origins (default `*`). */
+  corsOrigins?: string;
   /** Tests only: runs on the bare app before any hook or route, e.g. to record every response. */
   instrument?: (app: FastifyInstance) => void;
 }
@@ -95,6 +98,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.status(apiError.status).send(errorBody(apiError, operationOf(request), formatDuration(started)));
   });
 
+  await registerCors(app, deps.corsOrigins ?? '*');
   attachRouteDocs(app);
   await app.register(swagger, swaggerOptions());
 
