@@ -111,10 +111,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
   await app.register(systemRoutes);
   // Same handlers on both path families; the OpenAPI document tags the `/video` family "client-side".
-  for (const [prefix, hide] of [
-    ['/api/v2/video', false],
-    ['/video', false],
-  ] as const) {
+  for (const prefix of ['/api/v2/video', '/video']) {
+    const hide = false; // both families are documented; route-docs' transform tags `/video` client-side
     await app.register(
       async (scope) => {
         await callRoutes(scope, deps.ctx, hide);

@@ -22,5 +22,7 @@ export async function registerCors(app: FastifyInstance, origins: string): Promi
     exposedHeaders: ['x-request-id'],
     // Browsers cap this (Chromium at 2 h); without it every API call from a page costs a preflight round trip.
     maxAge: 7200,
+    // An OPTIONS without Origin is no preflight; answer it 204 too rather than with a text/plain 400.
+    strictPreflight: false,
   });
 }
