@@ -12273,6 +12273,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
             /** @description The body is larger than the limit (code 4). */
             413: {
                 headers: {

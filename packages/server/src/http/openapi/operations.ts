@@ -244,6 +244,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'Delete users',
     description: 'Deletes the users in `user_ids` (soft by default; server tokens only).',
     response: DeleteUsersResponseSchema,
+    notFound: true,
   },
 };
 

@@ -33,16 +33,25 @@ const Cursors = {
   prev: Type.Optional(Type.String({ description: 'Cursor of the previous page; absent on the first page.' })),
 };
 /**
+ * Settings objects stay open: call type settings (UpdateCallType, CreateCallType) accept fields the API does not
+ * model and give them back, so a response may carry keys the document cannot list.
+ */
+const OPEN_PROPERTIES = new Set(['settings', 'notification_settings']);
+
+/**
  * The schema with every object that lists its properties closed (`additionalProperties: false`): the server sends
  * exactly the model's fields, so the contract test can catch a field the document does not know. Maps (records,
- * `custom`) stay open.
+ * `custom`) and settings (OPEN_PROPERTIES) stay open.
  */
 export function closed<T extends TSchema>(schema: T): T {
-  const close = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(close);
+  const close = (value: unknown, parentKey?: string): unknown => {
+    if (Array.isArray(value)) return value.map((item) => close(item));
     if (value === null || typeof value !== 'object') return value;
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = close(inner);
+    for (const [key, inner] of Object.entries(value)) {
+      const openSettings = parentKey === 'properties' && OPEN_PROPERTIES.has(key);
+      out[key] = openSettings ? inner : close(inner, key);
+    }
     if (out.properties !== undefined && out.additionalProperties === undefined) out.additionalProperties = false;
     return out;
   };
