@@ -39,6 +39,8 @@ export interface NodeOptions {
   checkTransactionReads?: boolean;
   /** Realtime tunables (health-check intervals, send-queue bound, presence grace); defaults per docs/api.md. */
   realtime?: Partial<RealtimeOptions>;
+  /** Tests only: instruments the HTTP app before its routes exist (the OpenAPI contract recorder). */
+  instrumentHttp?: (app: FastifyInstance) => void;
 }
 
 export interface SwitchboardNode {
@@ -109,7 +111,15 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store, clock);
   const limits = httpLimits(config);
   const rateLimiter = new RateLimiter(limits.rateLimits, credentials.apiKey);
-  const app = await buildHttpApp({ ctx, auth, logger, limits, rateLimiter });
+  const app = await buildHttpApp({
+    ctx,
+    auth,
+    logger,
+    limits,
+    rateLimiter,
+    corsOrigins: config.corsOrigins,
+    ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
+  });
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime, rateLimiter });
   gateway.start(app.server);
   const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);

@@ -32,6 +32,7 @@ export interface Config {
   rateLimitApiKeyReads: number;
   rateLimitApiKeyWrites: number;
   rateLimitApiKeyQueries: number;
+  corsOrigins: string;
 }
 
 interface Setting<K extends keyof Config> {
@@ -64,6 +65,21 @@ function databaseUrl(raw: string): string {
   if (!/^postgres(ql)?:\/\//.test(raw))
     throw new Error('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
   return raw;
+}
+
+/** `*`, `none`, or a comma-separated list of origins (`https://app.example.com,http://localhost:5173`). */
+function corsOrigins(raw: string): string {
+  const value = raw.trim();
+  if (value === '*' || value === 'none') return value;
+  for (const origin of value.split(',').map((o) => o.trim())) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {}
+    if (!parsed || parsed.origin !== origin)
+      throw new Error(`SWITCHBOARD_CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
+  }
+  return value;
 }
 
 export const SETTINGS: readonly Setting<keyof Config>[] = [
@@ -134,6 +150,13 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     parse: nonNegativeInt('SWITCHBOARD_MAX_BUFFERED_BYTES'),
   },
   ...limitSettings(),
+  {
+    key: 'corsOrigins',
+    env: 'SWITCHBOARD_CORS_ORIGINS',
+    description: 'Web origins whose pages may call the API: `*` (any), `none`, or a comma-separated list of origins',
+    default: '*',
+    parse: corsOrigins,
+  },
 ] as const;
 
 /** A `Setting` for a non-negative integer limit (the parser names the variable). */

@@ -9,12 +9,15 @@ import type { Actor } from '../domain/actor.js';
 import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
+import { registerCors } from './cors.js';
 import { formatDuration } from './duration.js';
-import { apiErrorSchema, errorBody, internalError, toApiError } from './error-mapper.js';
+import { errorBody, internalError, toApiError } from './error-mapper.js';
 import type { HttpLimits } from './http-limits.js';
 import { parseJsonInput } from './json-input.js';
 import { serializeReply } from './json-reply.js';
 import { metricsPlugin } from './metrics.js';
+import { swaggerOptions } from './openapi/document.js';
+import { attachRouteDocs, documentationOnlySerializer } from './openapi/route-docs.js';
 import { attachRateLimits, type RateLimiter } from './rate-limit.js';
 import { attachRouteHooks } from './route-hooks.js';
 import { callActionRoutes } from './routes/call-action-routes.js';
@@ -46,6 +49,10 @@ export interface HttpDeps {
   limits?: HttpLimits;
   /** Rate limits per endpoint group (none when absent). */
   rateLimiter?: RateLimiter;
+  /** SWITCHBOARD_CORS_ORIGINS: `*`, `none` or a comma-separated list of origins (default `*`). */
+  corsOrigins?: string;
+  /** Tests only: runs on the bare app before any hook or route, e.g. to record every response. */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 /** How often Node looks for requests past their header/request timeout (its default, 30 s, lets slow bodies linger). */
@@ -70,10 +77,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // place that logs per request (the error handler) names the request id itself.
     childLoggerFactory: (logger) => logger,
   });
+  deps.instrument?.(app);
   if (limits && limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
   app.setValidatorCompiler(validatorCompiler());
   // Objects sent without a route handler's help (error bodies): they carry their own `duration`.
   app.setReplySerializer((payload) => serializeReply(payload));
+  // Routes' response schemas document the API (openapi/route-docs.ts); the reply serializer above answers.
+  app.setSerializerCompiler(documentationOnlySerializer);
   app.decorateRequest('actor', undefined as unknown as { getter: () => Actor });
   app.decorateRequest('startedAt', 0);
 
@@ -101,19 +111,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.status(apiError.status).send(errorBody(apiError, operationOf(request), formatDuration(started)));
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Switchboard API', version: '0.1.0', description: 'Self-hosted video calling coordinator' },
-      components: {
-        schemas: { APIError: apiErrorSchema() },
-        securitySchemes: {
-          api_key: { type: 'apiKey', in: 'query', name: 'api_key' },
-          JWT: { type: 'apiKey', in: 'header', name: 'Authorization' },
-        },
-      },
-      security: [{ api_key: [], JWT: [] }],
-    },
-  });
+  await registerCors(app, deps.corsOrigins ?? '*');
+  attachRouteDocs(app);
+  await app.register(swagger, swaggerOptions());
 
   const metrics = await metricsPlugin(app);
   app.setNotFoundHandler(async (request, reply) => {
@@ -123,11 +123,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.status(404).send(errorBody(error, 'Request', formatDuration(started)));
   });
   await app.register(systemRoutes);
-  // Same handlers on both path families; the OpenAPI document lists the server-side family once.
-  for (const [prefix, hide] of [
-    ['/api/v2/video', false],
-    ['/video', true],
-  ] as const) {
+  // Same handlers on both path families; the OpenAPI document tags the `/video` family "client-side".
+  for (const prefix of ['/api/v2/video', '/video']) {
+    const hide = false; // both families are documented; route-docs' transform tags `/video` client-side
     await app.register(
       async (scope) => {
         await callRoutes(scope, deps.ctx, hide);

@@ -39,7 +39,7 @@ export async function metricsPlugin(app: FastifyInstance): Promise<RequestMetric
     route.onResponse = [...asList(route.onResponse), observe];
   });
 
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { config: { public: true }, schema: { operationId: 'Metrics' } }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });

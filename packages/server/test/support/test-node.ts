@@ -12,6 +12,7 @@ import { type Config, loadConfig } from '../../src/app/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { RealtimeOptions } from '../../src/realtime/realtime-options.js';
 import { type FreshDatabase, freshDatabase, type TestDialect } from './databases.js';
+import { ContractRecorder } from './openapi-contract.js';
 
 export interface TestNode {
   node: SwitchboardNode;
@@ -22,6 +23,8 @@ export interface TestNode {
   /** A server token for raw HTTP tests. */
   serverToken: string;
   userToken(userId: string, claims?: Record<string, unknown>, expiresIn?: string | number): Promise<string>;
+  /** Every HTTP response this node sent, checked against its OpenAPI document when the node stops. */
+  contract: ContractRecorder;
   stop(): Promise<void>;
 }
 
@@ -31,7 +34,7 @@ export interface TestNodeOptions {
   realtime?: Partial<RealtimeOptions>;
   /** A database shared with other nodes of the test (restart tests); the test drops it, not `stop()`. */
   database?: FreshDatabase;
-  /** Settings to override (low rate limits, short timeouts, small caches) for tests of those limits. */
+  /** Settings other than the ones a test node fixes (port, host, credentials, data dir): low rate limits, ... */
   config?: Partial<Config>;
 }
 
@@ -40,14 +43,24 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
   const apiKey = `key-${randomBytes(4).toString('hex')}`;
   const apiSecret = randomBytes(24).toString('hex');
   const db = options.database ? { options: options.database.options, drop: async () => {} } : freshDatabase(dialect);
+  const contract = new ContractRecorder();
   const { config } = loadConfig(
     {},
-    { port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error', ...options.config },
+    {
+      ...options.config,
+      port: 0,
+      host: '127.0.0.1',
+      apiKey,
+      apiSecret,
+      dataDir,
+      logLevel: 'error',
+    },
   );
   const node = await composeNode({
     config,
     database: db.options,
     checkTransactionReads: true,
+    instrumentHttp: contract.attach,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
@@ -67,10 +80,16 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
     dialect,
     serverToken: await sign({ server: true }),
     userToken: (userId, claims = {}, expiresIn) => sign({ user_id: userId, ...claims }, expiresIn),
+    contract,
     async stop() {
+      // Read before close: the document is built from the live app's routes.
+      const violations = contract.violations();
       await node.close();
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
+      if (violations.length > 0) {
+        throw new Error(`responses that break the OpenAPI document:\n${[...new Set(violations)].join('\n')}`);
+      }
     },
   };
 }

@@ -39,7 +39,11 @@ export async function callTypeRoutes(app: FastifyInstance, ctx: ServiceContext, 
   app.post<{ Body: CreateBody }>(
     '/calltypes',
     { schema: schema('CreateCallType', { body: CreateCallTypeRequest }) },
-    async (req, reply) => reply.status(201).send(await createCallType(ctx, req.actor, req.body)),
+    // 201 like the hosted API; returning the object (not `reply.send`) gives it `duration` like every answer.
+    async (req, reply) => {
+      reply.status(201);
+      return createCallType(ctx, req.actor, req.body);
+    },
   );
 
   app.put<{ Params: NameParams; Body: UpdateBody }>(

@@ -1,0 +1,267 @@
+/**
+ * What the OpenAPI document says about each operation beyond its request schema: a summary, a description (the
+ * behaviour a client must know), the success status and body, and the error statuses it can answer with.
+ * route-docs.ts merges these into the route schemas by operationId, so the route files stay "parse, call, answer".
+ */
+import { type TSchema, Type } from 'typebox';
+import {
+  CallOnlyResponseSchema,
+  CallResponseSchema,
+  CallTypeResponseSchema,
+  DeleteCallResponseSchema,
+  DeleteUsersResponseSchema,
+  EmptyResponseSchema,
+  GetOrCreateCallResponseSchema,
+  HealthResponseSchema,
+  JoinCallResponseSchema,
+  ListCallTypesResponseSchema,
+  QueryCallMembersResponseSchema,
+  QueryCallsResponseSchema,
+  QueryUsersResponseSchema,
+  RingCallResponseSchema,
+  UpdateCallMembersResponseSchema,
+  UsersResponseSchema,
+} from './response-schemas.js';
+
+export interface OperationDoc {
+  summary: string;
+  description: string;
+  /** The success status (200 unless the operation creates something named by the client). */
+  status?: 200 | 201;
+  response: TSchema;
+  /** Error statuses beyond the ones every authenticated operation can answer with (see `errorStatuses`). */
+  notFound?: boolean;
+  /** Public routes (no api_key or token) answer with no API error. */
+  public?: boolean;
+}
+
+const CONNECTION =
+  " With `connection_id` (a realtime connection of the same user) the connection starts receiving the call's events.";
+const ACTING_USER = ' A server token names the acting user in `user_id`; a user token acts as its own user.';
+
+export const OPERATIONS: Record<string, OperationDoc> = {
+  GetOrCreateCall: {
+    summary: 'Get or create a call',
+    description:
+      'Creates the call if it does not exist (then `created` is true) and returns it either way. `ring: true` rings ' +
+      'the members (`call.ring` to their connections, push when offline); `notify: true` sends `call.notification`.' +
+      CONNECTION,
+    response: GetOrCreateCallResponseSchema,
+    notFound: true,
+  },
+  GetCall: {
+    summary: 'Get a call',
+    description: `Returns the call, its members (up to \`members_limit\`) and the caller's capabilities.${CONNECTION}`,
+    response: CallResponseSchema,
+    notFound: true,
+  },
+  UpdateCall: {
+    summary: 'Update a call',
+    description: "Changes `custom`, `starts_at` and `settings_override` (deep-merged over the call type's settings).",
+    response: CallResponseSchema,
+    notFound: true,
+  },
+  UpdateCallMembers: {
+    summary: 'Add, update or remove members',
+    description: '`update_members` adds or changes members (role, custom); `remove_members` removes them by user id.',
+    response: UpdateCallMembersResponseSchema,
+    notFound: true,
+  },
+  EndCall: {
+    summary: 'End a call',
+    description: `Marks the call ended: its session ends, participants are dropped and \`call.ended\` is sent.${ACTING_USER}`,
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  DeleteCall: {
+    summary: 'Delete a call',
+    description: 'Soft-deletes the call (`hard: true` removes it with its members and sessions); sends `call.deleted`.',
+    response: DeleteCallResponseSchema,
+    notFound: true,
+  },
+  JoinCall: {
+    summary: 'Join a call',
+    description:
+      "Adds the acting user to the call's session (media-less joins are allowed) and returns the media server " +
+      'credentials. `create: true` creates the call first.' +
+      ACTING_USER +
+      CONNECTION,
+    response: JoinCallResponseSchema,
+    notFound: true,
+  },
+  LeaveCall: {
+    summary: 'Leave a call',
+    description: "Removes the acting user's session participant (`session_id`: the `user_session_id` of the join).",
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  Ring: {
+    summary: 'Ring the members',
+    description: "Rings the call's members (or `members_ids`) who are not the caller; answers with who was rung.",
+    response: RingCallResponseSchema,
+    notFound: true,
+  },
+  AcceptCall: {
+    summary: 'Accept a ringing call',
+    description: `Records the acting user's acceptance and sends \`call.accepted\`.${ACTING_USER}`,
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  RejectCall: {
+    summary: 'Reject a ringing call',
+    description: `Records the rejection (with an optional \`reason\`) and sends \`call.rejected\`.${ACTING_USER}`,
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  SendCallEvent: {
+    summary: 'Send a custom event',
+    description: `Delivers \`custom\` to everyone watching the call as a \`custom\` event.${ACTING_USER}`,
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  VideoPin: {
+    summary: 'Pin a participant for everyone',
+    description:
+      "Pins a participant's video: `session_id` is the participant's `user_session_id` (from JoinCall or the " +
+      '`call.session_participant_joined` event), `user_id` its user. Sends `call.pinned`.',
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  VideoUnpin: {
+    summary: 'Unpin a participant',
+    description: 'Removes a pin made with VideoPin (same `session_id` and `user_id`); sends `call.unpinned`.',
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  BlockUser: {
+    summary: 'Block a user from the call',
+    description: 'The user can no longer join or watch the call; sends `call.blocked_user`.',
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  UnblockUser: {
+    summary: 'Unblock a user',
+    description: 'Lifts a block made with BlockUser; sends `call.unblocked_user`.',
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  GoLive: {
+    summary: 'Leave backstage',
+    description: `Ends backstage mode so everyone may join; sends \`call.live_started\`.${ACTING_USER}`,
+    response: CallOnlyResponseSchema,
+    notFound: true,
+  },
+  StopLive: {
+    summary: 'Go back to backstage',
+    description: `Puts the call back in backstage mode; sends \`call.updated\`.${ACTING_USER}`,
+    response: CallOnlyResponseSchema,
+    notFound: true,
+  },
+  ListCallTypes: {
+    summary: 'List call types',
+    description: 'Every call type with its grants and settings (server tokens only).',
+    response: ListCallTypesResponseSchema,
+  },
+  GetCallType: {
+    summary: 'Get a call type',
+    description: 'One call type with its grants and settings (server tokens only).',
+    response: CallTypeResponseSchema,
+    notFound: true,
+  },
+  CreateCallType: {
+    summary: 'Create a call type',
+    description:
+      'Creates a call type (server tokens only). `grants` maps role names to capabilities; answers 201 with the ' +
+      'call type as stored.',
+    status: 201,
+    response: CallTypeResponseSchema,
+  },
+  UpdateCallType: {
+    summary: 'Update a call type',
+    description: 'Replaces the grants of the roles named and deep-merges `settings` (server tokens only).',
+    response: CallTypeResponseSchema,
+    notFound: true,
+  },
+  DeleteCallType: {
+    summary: 'Delete a call type',
+    description: 'Deletes a call type no call uses (server tokens only).',
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  QueryCalls: {
+    summary: 'Query calls',
+    description:
+      'Filters (MongoDB-style operators), sorts and pages the calls the caller may see; `next`/`prev` are opaque ' +
+      'cursors.' +
+      CONNECTION,
+    response: QueryCallsResponseSchema,
+  },
+  QueryCallMembers: {
+    summary: 'Query the members of a call',
+    description: 'Filters, sorts and pages the members of the call named by `type` and `id`.',
+    response: QueryCallMembersResponseSchema,
+    notFound: true,
+  },
+  UpsertUsers: {
+    summary: 'Create or replace users',
+    description: 'Writes each user in `users` (keyed by id) as given (server tokens only).',
+    response: UsersResponseSchema,
+  },
+  UpdateUsersPartial: {
+    summary: 'Update users partially',
+    description: 'Sets (`set`) and removes (`unset`) fields of existing users.',
+    response: UsersResponseSchema,
+  },
+  QueryUsers: {
+    summary: 'Query users',
+    description: 'The query is JSON in the `payload` query parameter: `filter_conditions`, `sort`, `limit`, cursors.',
+    response: QueryUsersResponseSchema,
+  },
+  Health: {
+    summary: 'Liveness',
+    description: 'Answers while the node serves requests; no authentication.',
+    response: HealthResponseSchema,
+    public: true,
+  },
+  GetOpenAPIDocument: {
+    summary: 'This document',
+    description: 'The OpenAPI document of this node; no authentication.',
+    response: Type.Object({}, { description: 'An OpenAPI 3.1 document.' }),
+    public: true,
+  },
+  Metrics: {
+    summary: 'Prometheus metrics',
+    description:
+      'Request durations by operation and status (`switchboard_http_request_duration_seconds`) and process ' +
+      'metrics, in the Prometheus text format; no authentication.',
+    response: Type.Unsafe<string>({
+      description: 'Prometheus text exposition format.',
+      content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } },
+    }),
+    public: true,
+  },
+  DeleteUsers: {
+    summary: 'Delete users',
+    description: 'Deletes the users in `user_ids` (soft by default; server tokens only).',
+    response: DeleteUsersResponseSchema,
+    notFound: true,
+  },
+};
+
+/** Error statuses an authenticated operation can answer with, and what each means. */
+export function errorStatuses(doc: OperationDoc, hasBody: boolean): Record<number, string> {
+  if (doc.public) return {};
+  const statuses: Record<number, string> = {
+    400: 'Invalid input (code 4); `exception_fields` names the offending field.',
+    401: 'Missing or invalid api_key (code 2) or token (codes 5, 40, 43).',
+    403: 'The caller lacks the capability (code 17).',
+    429: 'Too many requests (code 9).',
+    500: 'Internal error (code -1); nothing internal is revealed.',
+  };
+  if (doc.notFound) statuses[404] = 'The call, call type or user does not exist (code 16).';
+  if (hasBody) {
+    statuses[413] = 'The body is larger than the limit (code 4).';
+    statuses[415] = 'The body is not JSON (code 4).';
+  }
+  return statuses;
+}

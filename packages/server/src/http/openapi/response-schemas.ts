@@ -1,0 +1,131 @@
+/**
+ * Response bodies as TypeBox schemas, built from the protocol package's models, for the OpenAPI document and the
+ * contract test. They describe; they do not serialize: handlers' results are turned into JSON by json-reply.ts
+ * (which reuses frozen snapshot text), so these never sit on the hot path.
+ *
+ * The type assertions at the bottom keep each schema and the protocol's response interface of the same name in step.
+ */
+import {
+  Call,
+  CallType,
+  type CallTypeResponse,
+  type DeleteCallResponse,
+  type DeleteUsersResponse,
+  type EmptyResponse,
+  type GetCallResponse,
+  type GetOrCreateCallResponse,
+  type JoinCallResponse,
+  type ListCallTypesResponse,
+  Member,
+  type QueryCallMembersResponse,
+  type QueryCallsResponse,
+  type QueryUsersResponse,
+  type RingCallResponse,
+  type UpdateCallMembersResponse,
+  User,
+  type UsersResponse,
+} from '@switchboard/protocol';
+import { type Static, type TProperties, type TSchema, Type } from 'typebox';
+
+const Duration = Type.String({ description: 'Server-side processing time, e.g. "1.23ms".' });
+const Cursors = {
+  next: Type.Optional(Type.String({ description: 'Cursor of the next page; absent on the last page.' })),
+  prev: Type.Optional(Type.String({ description: 'Cursor of the previous page; absent on the first page.' })),
+};
+/**
+ * Settings objects stay open: call type settings (UpdateCallType, CreateCallType) accept fields the API does not
+ * model and give them back, so a response may carry keys the document cannot list.
+ */
+const OPEN_PROPERTIES = new Set(['settings', 'notification_settings']);
+
+/**
+ * The schema with every object that lists its properties closed (`additionalProperties: false`): the server sends
+ * exactly the model's fields, so the contract test can catch a field the document does not know. Maps (records,
+ * `custom`) and settings (OPEN_PROPERTIES) stay open.
+ */
+export function closed<T extends TSchema>(schema: T): T {
+  const close = (value: unknown, parentKey?: string): unknown => {
+    if (Array.isArray(value)) return value.map((item) => close(item));
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      const openSettings = parentKey === 'properties' && OPEN_PROPERTIES.has(key);
+      out[key] = openSettings ? inner : close(inner, key);
+    }
+    if (out.properties !== undefined && out.additionalProperties === undefined) out.additionalProperties = false;
+    return out;
+  };
+  return close(schema) as T;
+}
+
+const body = <P extends TProperties>(properties: P, description: string) =>
+  closed(Type.Object({ ...properties, duration: Duration }, { description }));
+
+const CallFields = {
+  call: Call,
+  members: Type.Array(Member),
+  own_capabilities: Type.Array(Type.String(), { description: "The caller's capabilities in this call." }),
+  membership: Type.Optional(Member),
+};
+const CallState = Type.Object(CallFields);
+
+export const EmptyResponseSchema = body({}, 'Nothing but the processing time.');
+export const CallResponseSchema = body(CallFields, 'The call, its members and what the caller may do.');
+export const GetOrCreateCallResponseSchema = body(
+  { ...CallFields, created: Type.Boolean({ description: 'True when this request created the call.' }) },
+  'The call, created now or before.',
+);
+export const UpdateCallMembersResponseSchema = body({ members: Type.Array(Member) }, 'The added or updated members.');
+export const DeleteCallResponseSchema = body({ call: Call }, 'The call as it was deleted.');
+export const CallOnlyResponseSchema = body({ call: Call }, 'The call after the change.');
+export const JoinCallResponseSchema = body(
+  {
+    ...CallFields,
+    created: Type.Boolean(),
+    credentials: Type.Object({
+      server: Type.Object({ url: Type.String(), ws_endpoint: Type.String(), edge_name: Type.String() }),
+      token: Type.String(),
+      ice_servers: Type.Array(Type.Unknown()),
+    }),
+    stats_options: Type.Object({ enable_rtc_stats: Type.Boolean(), reporting_interval_ms: Type.Integer() }),
+  },
+  'The call joined, and where to connect for media.',
+);
+export const RingCallResponseSchema = body(
+  { members_ids: Type.Array(Type.String(), { description: 'The members who were rung.' }) },
+  'Who was rung.',
+);
+export const ListCallTypesResponseSchema = body(
+  { call_types: Type.Record(Type.String(), CallType) },
+  'Every call type, by name.',
+);
+export const CallTypeResponseSchema = closed(
+  Type.Object({ ...CallType.properties, duration: Duration }, { description: 'The call type.' }),
+);
+export const UsersResponseSchema = body({ users: Type.Record(Type.String(), User) }, 'The users written, by id.');
+export const QueryUsersResponseSchema = body({ users: Type.Array(User), ...Cursors }, 'One page of users.');
+export const QueryCallsResponseSchema = body({ calls: Type.Array(CallState), ...Cursors }, 'One page of calls.');
+export const QueryCallMembersResponseSchema = body({ members: Type.Array(Member), ...Cursors }, 'One page of members.');
+export const DeleteUsersResponseSchema = body(
+  { deleted_user_ids: Type.Array(Type.String()) },
+  'The ids of the users deleted.',
+);
+export const HealthResponseSchema = body({ status: Type.Literal('ok') }, 'The node is up.');
+
+/** `A` and `B` name the same JSON: each assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <A, B>(ok: Same<A, B>) => ok;
+same<Static<typeof EmptyResponseSchema>, EmptyResponse>(true);
+same<Static<typeof GetOrCreateCallResponseSchema>, GetOrCreateCallResponse>(true);
+same<Static<typeof CallResponseSchema>, GetCallResponse>(true);
+same<Static<typeof UpdateCallMembersResponseSchema>, UpdateCallMembersResponse>(true);
+same<Static<typeof DeleteCallResponseSchema>, DeleteCallResponse>(true);
+same<Static<typeof JoinCallResponseSchema>, JoinCallResponse>(true);
+same<Static<typeof RingCallResponseSchema>, RingCallResponse>(true);
+same<Static<typeof ListCallTypesResponseSchema>, ListCallTypesResponse>(true);
+same<Static<typeof CallTypeResponseSchema>, CallTypeResponse>(true);
+same<Static<typeof UsersResponseSchema>, UsersResponse>(true);
+same<Static<typeof QueryUsersResponseSchema>, QueryUsersResponse>(true);
+same<Static<typeof QueryCallsResponseSchema>, QueryCallsResponse>(true);
+same<Static<typeof QueryCallMembersResponseSchema>, QueryCallMembersResponse>(true);
+same<Static<typeof DeleteUsersResponseSchema>, DeleteUsersResponse>(true);
