@@ -958,7 +958,7 @@ export interface components {
          */
         APIError: {
             /** @enum {integer} */
-            code: 4 | 2 | 5 | 40 | 43 | 17 | 16 | 9 | -1;
+            code: 4 | 2 | 5 | 40 | 43 | 17 | 16 | 9 | -1 | 23;
             message: string;
             StatusCode: number;
             duration: string;
@@ -1340,6 +1340,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1788,6 +1797,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     UpdateCall: {
@@ -2199,6 +2217,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     UpdateCallMembers: {
@@ -2334,6 +2361,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     EndCall: {
@@ -2431,6 +2467,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2705,6 +2750,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3168,6 +3222,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     LeaveCall: {
@@ -3266,6 +3329,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3381,6 +3453,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     AcceptCall: {
@@ -3478,6 +3559,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3583,6 +3673,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3697,6 +3796,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     VideoPin: {
@@ -3712,6 +3820,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @description The participant's user_session_id (call.session.participants[].user_session_id), not the call's session id */
                     session_id: string;
                     user_id: string;
                 };
@@ -3795,6 +3904,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3817,6 +3935,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @description The participant's user_session_id (call.session.participants[].user_session_id), not the call's session id */
                     session_id: string;
                     user_id: string;
                 };
@@ -3900,6 +4019,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4011,6 +4139,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     UnblockUser: {
@@ -4108,6 +4245,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4389,6 +4535,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     StopLive: {
@@ -4663,6 +4818,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     ListCallTypes: {
@@ -4880,6 +5044,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5280,6 +5453,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     GetCallType: {
@@ -5504,6 +5686,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5914,6 +6105,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     DeleteCallType: {
@@ -5986,6 +6186,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6324,6 +6533,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     QueryCallMembers: {
@@ -6457,6 +6675,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6763,6 +6990,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7211,6 +7447,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     UpdateCall_client: {
@@ -7622,6 +7867,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     UpdateCallMembers_client: {
@@ -7757,6 +8011,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     EndCall_client: {
@@ -7854,6 +8117,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8128,6 +8400,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8591,6 +8872,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     LeaveCall_client: {
@@ -8689,6 +8979,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8804,6 +9103,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     AcceptCall_client: {
@@ -8901,6 +9209,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9006,6 +9323,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9120,6 +9446,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     VideoPin_client: {
@@ -9135,6 +9470,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @description The participant's user_session_id (call.session.participants[].user_session_id), not the call's session id */
                     session_id: string;
                     user_id: string;
                 };
@@ -9218,6 +9554,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9240,6 +9585,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @description The participant's user_session_id (call.session.participants[].user_session_id), not the call's session id */
                     session_id: string;
                     user_id: string;
                 };
@@ -9323,6 +9669,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9434,6 +9789,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     UnblockUser_client: {
@@ -9531,6 +9895,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9812,6 +10185,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     StopLive_client: {
@@ -10086,6 +10468,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     ListCallTypes_client: {
@@ -10303,6 +10694,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10703,6 +11103,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     GetCallType_client: {
@@ -10927,6 +11336,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11337,6 +11755,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     DeleteCallType_client: {
@@ -11409,6 +11836,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11747,6 +12183,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     QueryCallMembers_client: {
@@ -11887,6 +12332,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     QueryUsers: {
@@ -11968,6 +12422,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12087,6 +12550,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12214,6 +12686,15 @@ export interface operations {
                     "application/json": components["schemas"]["APIError"];
                 };
             };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
         };
     };
     DeleteUsers: {
@@ -12311,6 +12792,15 @@ export interface operations {
             };
             /** @description Internal error (code -1); nothing internal is revealed. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -257,6 +257,7 @@ export function errorStatuses(doc: OperationDoc, hasBody: boolean): Record<numbe
     403: 'The caller lacks the capability (code 17).',
     429: 'Too many requests (code 9).',
     500: 'Internal error (code -1); nothing internal is revealed.',
+    503: 'A database statement ran past the statement timeout (code 23); safe to retry.',
   };
   if (doc.notFound) statuses[404] = 'The call, call type or user does not exist (code 16).';
   if (hasBody) {
