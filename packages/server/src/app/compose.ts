@@ -5,8 +5,10 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { EventBus } from '../bus/event-bus.js';
 import { LocalEventBus } from '../bus/local-event-bus.js';
+import { Delivery } from '../delivery/index.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { buildHttpApp } from '../http/app.js';
 import { ConnectionRegistry } from '../realtime/connection-registry.js';
@@ -65,7 +67,9 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const store = new Store(await openDatabase(dbOptions), {
     checkTransactionReads: options.checkTransactionReads ?? false,
   });
-  const bus: EventBus = new LocalEventBus();
+  const bus: EventBus = new LocalEventBus((err, event) =>
+    logger.error({ err, type: event.type, cid: event.call_cid, eventId: event.id }, 'event listener failed'),
+  );
   logger.info({ database: dbOptions.kind, bus: 'local' }, 'backends chosen');
 
   const snapshots = new CallSnapshotCache();
@@ -101,10 +105,18 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   };
   await seedBuiltinCallTypes(ctx);
   const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store, clock);
-  const app = await buildHttpApp({ ctx, auth, logger });
+  const metrics = new Registry();
+  const delivery = new Delivery(store, bus, clock, logger, metrics, {
+    apiKey: credentials.apiKey,
+    apiSecret: credentials.apiSecret,
+    retryScheduleMs: config.webhookRetryScheduleMs,
+    retentionMs: config.outboxRetentionMs,
+  });
+  const app = await buildHttpApp({ ctx, auth, logger, metrics, delivery: delivery.admin });
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime });
   gateway.start(app.server);
   const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);
+  await delivery.start();
 
   return {
     app,
@@ -123,6 +135,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       stopDroppingRings();
       await scheduler.close();
       await app.close();
+      await delivery.close();
       await bus.close();
       await store.close();
     },

@@ -5,6 +5,8 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
 import type { Actor } from '../domain/actor.js';
 import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
@@ -21,6 +23,7 @@ import { callTypeRoutes } from './routes/call-type-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { validatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -40,6 +43,10 @@ export interface HttpDeps {
   auth: Authenticator;
   logger: Logger;
   bodyLimit?: number;
+  /** The node's metrics registry, shared with other parts (delivery); a fresh one when absent. */
+  metrics?: Registry;
+  /** App settings and the webhook delivery log; absent on a node composed without delivery. */
+  delivery?: DeliveryAdmin;
 }
 
 function operationOf(request: FastifyRequest): string {
@@ -102,7 +109,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     },
   });
 
-  const metrics = await metricsPlugin(app);
+  const metrics = await metricsPlugin(app, deps.metrics);
   app.setNotFoundHandler(async (request, reply) => {
     const started = request.startedAt || performance.now();
     const error = new ApiError(16, `no route for ${request.method} ${request.url.split('?')[0]}`);
@@ -126,5 +133,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     );
   }
   await app.register(async (scope) => userRoutes(scope, deps.ctx), { prefix: '/api/v2' });
+  const delivery = deps.delivery;
+  if (delivery) await app.register(async (scope) => webhookRoutes(scope, deps.ctx, delivery), { prefix: '/api/v2' });
   return app;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import pino from 'pino';
 import { composeNode, type SwitchboardNode } from '../../src/app/compose.js';
-import { loadConfig } from '../../src/app/config.js';
+import { type Config, loadConfig } from '../../src/app/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { RealtimeOptions } from '../../src/realtime/realtime-options.js';
 import { freshDatabase, type TestDialect } from './databases.js';
@@ -29,6 +29,8 @@ export interface TestNodeOptions {
   clock?: Clock;
   /** Realtime tunables (short presence grace, health-check intervals, send-queue bound) for realtime tests. */
   realtime?: Partial<RealtimeOptions>;
+  /** Settings other than the ones every test node fixes (e.g. a short webhook retry schedule). */
+  config?: Partial<Config>;
 }
 
 export async function startTestNode(dialect: TestDialect, options: TestNodeOptions = {}): Promise<TestNode> {
@@ -36,7 +38,10 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
   const apiKey = `key-${randomBytes(4).toString('hex')}`;
   const apiSecret = randomBytes(24).toString('hex');
   const db = freshDatabase(dialect);
-  const { config } = loadConfig({}, { port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error' });
+  const { config } = loadConfig(
+    {},
+    { ...options.config, port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error' },
+  );
   const node = await composeNode({
     config,
     database: db.options,
