@@ -83,7 +83,14 @@ export interface WebhookDelivery {
 
 export const ListDeliveriesQuery = Type.Object({
   hook_id: Type.Optional(Type.String({ maxLength: 64 })),
-  status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
+  status: Type.Optional(
+    Type.Union([
+      Type.Literal('pending'),
+      Type.Literal('in_flight'),
+      Type.Literal('delivered'),
+      Type.Literal('dead_letter'),
+    ]),
+  ),
   call_cid: Type.Optional(Type.String({ maxLength: 200 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   /** Deliveries with a smaller id than this (the previous page's `next`). */
