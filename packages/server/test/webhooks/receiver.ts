@@ -22,6 +22,11 @@ export type Responder = (request: Omit<ReceivedWebhook, 'status' | 'seq'>) => nu
 export class Receiver {
   readonly received: ReceivedWebhook[] = [];
   respond: Responder = () => 200;
+  /** Holds each answer this long (a slow receiver), so overlapping deliveries of one webhook id would show. */
+  answerDelayMs = 0;
+  /** Requests that arrived while another request with the same X-Webhook-Id was still unanswered. */
+  concurrentDuplicates = 0;
+  private readonly unanswered = new Set<string>();
   private readonly changed = new EventEmitter();
   private constructor(
     private readonly server: Server,
@@ -37,10 +42,18 @@ export class Receiver {
         const raw = Buffer.concat(chunks).toString('utf8');
         const seen = { headers: req.headers, raw, event: JSON.parse(raw) };
         const target = receiver as Receiver;
-        const status = target.respond(seen);
-        target.received.push({ ...seen, status, seq: target.received.length });
-        res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
-        target.changed.emit('request');
+        const webhookId = String(req.headers['x-webhook-id']);
+        if (target.unanswered.has(webhookId)) target.concurrentDuplicates += 1;
+        target.unanswered.add(webhookId);
+        const answer = () => {
+          target.unanswered.delete(webhookId);
+          const status = target.respond(seen);
+          target.received.push({ ...seen, status, seq: target.received.length });
+          res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+          target.changed.emit('request');
+        };
+        if (target.answerDelayMs > 0) setTimeout(answer, target.answerDelayMs);
+        else answer();
       });
     });
     server.listen(0, '127.0.0.1');
