@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'get-or-create-existing-call': () => import('./core-get-or-create.js'),
   'query-calls': () => import('./query-calls.js'),
   'realtime-fanout': () => import('./realtime-fanout.js'),
+  'webhook-delivery': () => import('./webhook-delivery.js'),
 };
 
 const requested = process.argv.slice(2);
