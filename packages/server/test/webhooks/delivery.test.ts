@@ -117,8 +117,14 @@ for (const dialect of dialects) {
       }
       assert.equal(new Set(mine.map((r) => r.headers['x-webhook-id'])).size, mine.length, 'one webhook id per event');
 
-      const list = await ok(t, 'GET', '/api/v2/webhooks/deliveries', undefined);
-      const ofCall = list.deliveries.filter((d: Json) => d.call_cid === cid);
+      // The receiver has its answer before the worker records it: wait for the log to say delivered.
+      const ofCallOf = (body: Json) => body.deliveries.filter((d: Json) => d.call_cid === cid);
+      const list = await eventually(
+        'the deliveries of the call recorded as delivered',
+        () => ok(t, 'GET', '/api/v2/webhooks/deliveries', undefined),
+        (body: Json) => ofCallOf(body).every((d: Json) => d.status === 'delivered'),
+      );
+      const ofCall = ofCallOf(list);
       assert.equal(ofCall.length, ids.length);
       for (const d of ofCall) {
         assert.equal(d.status, 'delivered');
@@ -198,8 +204,12 @@ for (const dialect of dialects) {
           () => ok(t, 'GET', `/api/v2/webhooks/deliveries?hook_id=ops`),
           (body: Json) => body.deliveries[0]?.status === 'delivered',
         );
-        metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
-        assert.match(metrics, /switchboard_webhook_deliveries_total\{hook="ops",outcome="delivered"\} 1\n/);
+        metrics = await eventually(
+          'the delivered counter',
+          async () => (await fetch(`${t.baseUrl}/metrics`)).text(),
+          (text) => text.includes('switchboard_webhook_deliveries_total{hook="ops",outcome="delivered"} 1\n'),
+        );
+        assert.match(metrics, /switchboard_webhook_deliveries_total\{hook="ops",outcome="dead_lettered"\} 1\n/);
 
         // Replay: every retained event of the scripted call again, to the ops hook, with their own webhook ids.
         await ok(t, 'PATCH', '/api/v2/app', {
