@@ -36,6 +36,11 @@ export const EventType = {
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
 interface CallEventBase<T extends EventType> {
+  /**
+   * Unique per event, stamped when the event's transaction commits (server services/context.ts) and kept on every
+   * channel (WebSocket, webhooks), so receivers can deduplicate. Absent only on an event not yet committed.
+   */
+  id?: string;
   type: T;
   created_at: string;
   call_cid: string;

@@ -7,3 +7,4 @@ export * from './realtime.js';
 export * from './requests.js';
 export * from './responses.js';
 export * from './settings.js';
+export * from './webhooks.js';

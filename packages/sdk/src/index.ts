@@ -45,6 +45,7 @@ export {
 } from './tokens.js';
 export type * from './types.js';
 export { type NamedCallType, VideoClient } from './video-client.js';
+export { verifyWebhookSignature } from './webhooks.js';
 
 import { OwnCapability } from '@switchboard/protocol';
 

@@ -3,10 +3,17 @@
  * server token (which acts as the app and has every capability).
  */
 import type {
+  AppSettings,
   DeleteUsersRequest,
   DeleteUsersResponse,
+  ListDeliveriesQuery,
+  ListDeliveriesResponse,
   QueryUsersPayload,
   QueryUsersResponse,
+  ReplayEventsRequest,
+  ReplayEventsResponse,
+  RetryDeliveryResponse,
+  UpdateAppRequest,
   UpdateUsersPartialRequest,
   UpsertUsersRequest,
   UserRequest,
@@ -17,6 +24,7 @@ import type { CallHandle } from './call.js';
 import { HttpClient } from './http-client.js';
 import { type CallTokenOptions, createCallToken, createUserToken, type UserTokenOptions } from './tokens.js';
 import { VideoClient } from './video-client.js';
+import { verifyWebhookSignature } from './webhooks.js';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -101,5 +109,43 @@ export class SwitchboardClient {
   /** Soft-deletes users by default; `user: 'hard'` removes their rows and memberships. */
   deleteUsers(body: DeleteUsersRequest): Promise<DeleteUsersResponse> {
     return this.#http.post('/users/delete', body);
+  }
+
+  /** The app's settings: `webhook_url` and `event_hooks`. */
+  getApp(): Promise<{ app: AppSettings; duration: string }> {
+    return this.#http.get('/app');
+  }
+
+  /** Sets `webhook_url` (empty string clears it) and/or replaces `event_hooks` (hooks sent with an id keep it). */
+  updateApp(body: UpdateAppRequest): Promise<{ app: AppSettings; duration: string }> {
+    return this.#http.patch('/app', body);
+  }
+
+  /** Webhook deliveries, newest first, filterable by hook, status and call (Switchboard extension). */
+  listWebhookDeliveries(query: ListDeliveriesQuery = {}): Promise<ListDeliveriesResponse> {
+    return this.#http.get('/webhooks/deliveries', { ...query });
+  }
+
+  /** Sends a dead-lettered delivery again, on a fresh retry schedule. */
+  retryWebhookDelivery(id: string): Promise<RetryDeliveryResponse> {
+    return this.#http.post(`/webhooks/deliveries/${encodeURIComponent(id)}/retry`);
+  }
+
+  /** Queues the retained events of a time range (optionally one call / some types) to one hook again. */
+  replayWebhookEvents(body: ReplayEventsRequest): Promise<ReplayEventsResponse> {
+    return this.#http.post('/webhooks/replay', body);
+  }
+
+  /**
+   * Whether a webhook really comes from this app's Switchboard: checks `X-Signature` against the raw body with
+   * the app secret, in constant time. Pass the body exactly as received, before JSON parsing.
+   *
+   * @example
+   * ```ts
+   * if (!(await client.verifyWebhook(rawBody, req.headers['x-signature']))) return res.writeHead(401).end();
+   * ```
+   */
+  verifyWebhook(rawBody: string | Uint8Array, signature: string | null | undefined): Promise<boolean> {
+    return verifyWebhookSignature(this.#secret, rawBody, signature);
   }
 }

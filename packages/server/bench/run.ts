@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'query-calls': () => import('./query-calls.js'),
   'realtime-fanout': () => import('./realtime-fanout.js'),
   'hostile-soak': () => import('./hostile-soak.js'),
+  'webhook-delivery': () => import('./webhook-delivery.js'),
 };
 
 const requested = process.argv.slice(2);

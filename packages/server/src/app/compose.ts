@@ -5,8 +5,10 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { EventBus } from '../bus/event-bus.js';
 import { LocalEventBus } from '../bus/local-event-bus.js';
+import { Delivery } from '../delivery/index.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { buildHttpApp } from '../http/app.js';
 import { httpLimits } from '../http/http-limits.js';
@@ -70,7 +72,9 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const store = new Store(await openDatabase(dbOptions), {
     checkTransactionReads: options.checkTransactionReads ?? false,
   });
-  const bus: EventBus = new LocalEventBus();
+  const bus: EventBus = new LocalEventBus((err, event) =>
+    logger.error({ err, type: event.type, cid: event.call_cid, eventId: event.id }, 'event listener failed'),
+  );
   logger.info({ database: dbOptions.kind, bus: 'local' }, 'backends chosen');
 
   const snapshots = new CallSnapshotCache({
@@ -109,6 +113,13 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   };
   await seedBuiltinCallTypes(ctx);
   const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store, clock);
+  const metrics = new Registry();
+  const delivery = new Delivery(store, bus, clock, logger, metrics, {
+    apiKey: credentials.apiKey,
+    apiSecret: credentials.apiSecret,
+    retryScheduleMs: config.webhookRetryScheduleMs,
+    retentionMs: config.outboxRetentionMs,
+  });
   const limits = httpLimits(config);
   const rateLimiter = new RateLimiter(limits.rateLimits, credentials.apiKey);
   const app = await buildHttpApp({
@@ -118,6 +129,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     limits,
     rateLimiter,
     corsOrigins: config.corsOrigins,
+    metrics,
+    delivery: delivery.admin,
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime, rateLimiter });
@@ -125,6 +138,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);
   // Participants left behind by the process before this one leave after the grace period (single node).
   await presence.adoptOrphans(ctx);
+  await delivery.start();
 
   return {
     app,
@@ -146,6 +160,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       await presence.leaveAll(ctx, held).catch((err: unknown) => logger.error({ err }, 'leaving on shutdown failed'));
       await scheduler.close();
       await app.close();
+      await delivery.close();
       await bus.close();
       await store.close();
     },

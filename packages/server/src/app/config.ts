@@ -1,3 +1,5 @@
+import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from '../delivery/retry-schedule.js';
+
 /**
  * Configuration: one table is the source of every setting's environment variable, default and documentation
  * (the README's table and `switchboard config env` print from it). Unknown `SWITCHBOARD_*` variables are
@@ -33,6 +35,8 @@ export interface Config {
   rateLimitApiKeyWrites: number;
   rateLimitApiKeyQueries: number;
   corsOrigins: string;
+  webhookRetryScheduleMs: number[];
+  outboxRetentionMs: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -156,6 +160,21 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: 'Web origins whose pages may call the API: `*` (any), `none`, or a comma-separated list of origins',
     default: '*',
     parse: corsOrigins,
+  },
+  {
+    key: 'webhookRetryScheduleMs',
+    env: 'SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE_MS',
+    description:
+      'Waits (ms, comma-separated, ±20% jitter) before each webhook retry; when used up the delivery is dead-lettered',
+    default: [...DEFAULT_RETRY_SCHEDULE_MS],
+    parse: parseRetrySchedule,
+  },
+  {
+    key: 'outboxRetentionMs',
+    env: 'SWITCHBOARD_OUTBOX_RETENTION_MS',
+    description: 'How long relayed events and settled webhook deliveries are kept (for replay) before purging',
+    default: 7 * 24 * 60 * 60 * 1000,
+    parse: nonNegativeInt('SWITCHBOARD_OUTBOX_RETENTION_MS'),
   },
 ] as const;
 

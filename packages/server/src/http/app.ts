@@ -5,6 +5,8 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
 import type { Actor } from '../domain/actor.js';
 import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
@@ -26,6 +28,7 @@ import { callTypeRoutes } from './routes/call-type-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { validatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -53,6 +56,10 @@ export interface HttpDeps {
   corsOrigins?: string;
   /** Tests only: runs on the bare app before any hook or route, e.g. to record every response. */
   instrument?: (app: FastifyInstance) => void;
+  /** The node's metrics registry, shared with other parts (delivery); a fresh one when absent. */
+  metrics?: Registry;
+  /** App settings and the webhook delivery log; absent on a node composed without delivery. */
+  delivery?: DeliveryAdmin;
 }
 
 /** How often Node looks for requests past their header/request timeout (its default, 30 s, lets slow bodies linger). */
@@ -115,7 +122,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   attachRouteDocs(app);
   await app.register(swagger, swaggerOptions());
 
-  const metrics = await metricsPlugin(app);
+  const metrics = await metricsPlugin(app, deps.metrics);
   app.setNotFoundHandler(async (request, reply) => {
     const started = request.startedAt || performance.now();
     const error = new ApiError(16, `no route for ${request.method} ${request.url.split('?')[0]}`);
@@ -137,6 +144,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     );
   }
   await app.register(async (scope) => userRoutes(scope, deps.ctx), { prefix: '/api/v2' });
+  const delivery = deps.delivery;
+  if (delivery) await app.register(async (scope) => webhookRoutes(scope, deps.ctx, delivery), { prefix: '/api/v2' });
   return app;
 }
 

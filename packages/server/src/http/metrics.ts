@@ -11,8 +11,7 @@ export interface RequestMetrics {
   observeUnrouted(status: number, startedAt: number): void;
 }
 
-export async function metricsPlugin(app: FastifyInstance): Promise<RequestMetrics> {
-  const registry = new Registry();
+export async function metricsPlugin(app: FastifyInstance, registry = new Registry()): Promise<RequestMetrics> {
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
     name: 'switchboard_http_request_duration_seconds',

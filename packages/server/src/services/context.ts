@@ -2,6 +2,7 @@
  * What every service needs, built once by the composition root (app/compose.ts). There is no global state: two
  * servers in one process each get their own context.
  */
+import { randomUUID } from 'node:crypto';
 import type { CallEvent } from '@switchboard/protocol';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock } from '../domain/clock.js';
@@ -42,7 +43,8 @@ export async function commit<T>(ctx: ServiceContext, work: (tx: Repositories, em
   const events: CallEvent[] = [];
   const result = await ctx.store.transaction(async (tx) => {
     events.length = 0; // a retried transaction starts over
-    const value = await work(tx, (e) => events.push(e));
+    // The id is stamped here, once per event, so the outbox row, the bus and every delivery carry the same one.
+    const value = await work(tx, (e) => events.push({ ...e, id: randomUUID() }));
     await tx.outbox.append(events);
     return value;
   });

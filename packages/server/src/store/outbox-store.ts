@@ -19,6 +19,8 @@ export class OutboxStore {
           call_cid: e.call_cid,
           payload: JSON.stringify(e),
           created_at: e.created_at,
+          event_id: e.id ?? null,
+          relayed_at: null,
         })),
       )
       .execute();

@@ -97,6 +97,50 @@ export interface OutboxTable {
   call_cid: string | null;
   payload: string;
   created_at: string;
+  /** The event's id (stamped at commit); null on rows written before ids existed. */
+  event_id: string | null;
+  /** When the outbox relay handed the row to its sinks; null while it waits (delivery/outbox-relay.ts). */
+  relayed_at: string | null;
+}
+
+export interface AppSettingsTable {
+  id: string;
+  webhook_url: string | null;
+  updated_at: string;
+}
+
+export interface EventHooksTable {
+  id: string;
+  position: number;
+  hook_type: string;
+  enabled: number;
+  /** JSON list of event types; empty = every event. */
+  event_types: string;
+  webhook_url: string;
+  timeout_ms: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  hook_id: string;
+  outbox_id: number;
+  event_id: string;
+  event_type: string;
+  call_cid: string;
+  webhook_id: string;
+  /** pending | in_flight | delivered | dead_letter */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  event_created_at: string;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
 }
 
 export interface Database {
@@ -108,4 +152,7 @@ export interface Database {
   session_participants: SessionParticipantsTable;
   devices: DevicesTable;
   outbox: OutboxTable;
+  app_settings: AppSettingsTable;
+  event_hooks: EventHooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -1,0 +1,113 @@
+/**
+ * GetApp / UpdateApp: the app-wide `webhook_url` and the event hooks. Server tokens only: hooks receive every
+ * call's events, so a user must not be able to read or point them anywhere.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  APP_WEBHOOK_HOOK_ID,
+  type AppSettings,
+  type EventHookRequest,
+  HOOK_TIMEOUT_DEFAULT_MS,
+  HOOK_TIMEOUT_MAX_MS,
+  HOOK_TIMEOUT_MIN_MS,
+  HOOK_TYPES,
+  type UpdateAppRequest,
+} from '@switchboard/protocol';
+import type { Actor } from '../domain/actor.js';
+import type { Clock } from '../domain/clock.js';
+import { isoNow } from '../domain/clock.js';
+import { inputError, notAllowed } from '../domain/errors.js';
+import type { EventHooksTable } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import { HookStore, hookView } from './hook-store.js';
+
+export function requireServer(actor: Actor, what: string): void {
+  if (actor.kind !== 'server') throw notAllowed(`${what} needs a server-side token`);
+}
+
+/** An absolute http(s) URL, or an input error naming `field`. */
+export function checkWebhookUrl(value: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw inputError(`${field} must be an absolute http or https URL, got ${JSON.stringify(value)}`, field);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw inputError(`${field} must use http or https, not ${url.protocol.replace(':', '')}`, field);
+  }
+  if (url.username || url.password) throw inputError(`${field} must not carry credentials`, field);
+  return url.toString();
+}
+
+export async function getApp(store: Store, actor: Actor): Promise<AppSettings> {
+  requireServer(actor, 'reading app settings');
+  const hooks = new HookStore(store.read.db);
+  const [webhook_url, rows] = await Promise.all([hooks.webhookUrl(), hooks.hooks()]);
+  return { webhook_url, event_hooks: rows.map(hookView) };
+}
+
+export async function updateApp(
+  store: Store,
+  clock: Clock,
+  actor: Actor,
+  request: UpdateAppRequest,
+): Promise<AppSettings> {
+  requireServer(actor, 'updating app settings');
+  const webhookUrl =
+    request.webhook_url === undefined || request.webhook_url === ''
+      ? request.webhook_url
+      : checkWebhookUrl(request.webhook_url, 'webhook_url');
+  const now = isoNow(clock);
+  await store.transaction(async (tx) => {
+    const hooks = new HookStore(tx.db);
+    if (webhookUrl !== undefined) await hooks.setWebhookUrl(webhookUrl, now);
+    if (request.event_hooks !== undefined) {
+      const existing = new Map((await hooks.hooks()).map((r) => [r.id, r]));
+      const rows = request.event_hooks.map((h, i) => hookRow(h, i, existing.get(h.id ?? ''), now));
+      const ids = new Set<string>();
+      for (const [i, row] of rows.entries()) {
+        if (ids.has(row.id)) throw inputError(`event hook id ${row.id} is listed twice`, `event_hooks.${i}.id`);
+        ids.add(row.id);
+      }
+      await hooks.replaceHooks(rows);
+    }
+  });
+  return getApp(store, actor);
+}
+
+function hookRow(
+  hook: EventHookRequest,
+  index: number,
+  previous: EventHooksTable | undefined,
+  now: string,
+): EventHooksTable {
+  const field = (name: string) => `event_hooks.${index}.${name}`;
+  if (!(HOOK_TYPES as readonly string[]).includes(hook.hook_type)) {
+    throw inputError(
+      `unknown hook_type ${JSON.stringify(hook.hook_type)}; supported: ${HOOK_TYPES.join(', ')}`,
+      field('hook_type'),
+    );
+  }
+  const timeout = hook.timeout_ms ?? HOOK_TIMEOUT_DEFAULT_MS;
+  if (timeout < HOOK_TIMEOUT_MIN_MS || timeout > HOOK_TIMEOUT_MAX_MS) {
+    throw inputError(
+      `timeout_ms must be between ${HOOK_TIMEOUT_MIN_MS} and ${HOOK_TIMEOUT_MAX_MS}`,
+      field('timeout_ms'),
+    );
+  }
+  if (hook.id === APP_WEBHOOK_HOOK_ID) {
+    throw inputError(`${APP_WEBHOOK_HOOK_ID} is the reserved id of the app-wide webhook_url`, field('id'));
+  }
+  return {
+    id: hook.id ?? randomUUID(),
+    position: index,
+    hook_type: hook.hook_type,
+    enabled: hook.enabled === false ? 0 : 1,
+    event_types: JSON.stringify([...new Set(hook.event_types ?? [])]),
+    webhook_url: checkWebhookUrl(hook.webhook_url, field('webhook_url')),
+    timeout_ms: timeout,
+    created_at: previous?.created_at ?? now,
+    updated_at: now,
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * SQL of the webhook delivery log. Claiming is the one subtle query: a delivery is due when its time has come (or
+ * the node that claimed it stopped renewing its lease) and no earlier delivery of the same (hook, call) is still
+ * open, so events of one call reach one hook in order while other calls and hooks go ahead. On PostgreSQL the
+ * claim takes row locks with SKIP LOCKED: nodes claiming at once get disjoint rows and never wait for each other.
+ */
+import type { DeliveryStatus, WebhookDelivery } from '@switchboard/protocol';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { Dialect } from '../store/database.js';
+import type { Database, WebhookDeliveriesTable } from '../store/schema.js';
+
+export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type NewDelivery = Insertable<WebhookDeliveriesTable>;
+
+/** Statuses of a delivery that still has to go out (it holds back later events of its call for its hook). */
+const OPEN = sql`('pending', 'in_flight')`;
+const INSERT_CHUNK = 200;
+
+export interface DeliveryFilter {
+  hookId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  callCid?: string | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+export function deliveryView(row: DeliveryRow): WebhookDelivery {
+  const open = row.status === 'pending' || row.status === 'in_flight';
+  return {
+    id: String(row.id),
+    hook_id: row.hook_id,
+    webhook_id: row.webhook_id,
+    event_id: row.event_id,
+    event_type: row.event_type,
+    call_cid: row.call_cid,
+    status: row.status as DeliveryStatus,
+    attempts: row.attempts,
+    next_attempt_at: open ? row.next_attempt_at : null,
+    last_status_code: row.last_status_code,
+    last_error: row.last_error,
+    event_created_at: row.event_created_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    delivered_at: row.delivered_at,
+  };
+}
+
+export class DeliveryStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async insert(rows: readonly NewDelivery[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await this.db
+        .insertInto('webhook_deliveries')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
+  }
+
+  /**
+   * Marks up to `limit` due deliveries in flight for this claimant until `leaseUntil` and counts the attempt.
+   * Run it inside a transaction on PostgreSQL (the row locks last until the commit).
+   */
+  async claimDue(now: string, limit: number, leaseUntil: string): Promise<DeliveryRow[]> {
+    const lock = this.dialect === 'postgres' ? sql`for update of d skip locked` : sql``;
+    const result = await sql<DeliveryRow>`
+      update webhook_deliveries
+      set status = 'in_flight', attempts = attempts + 1, lease_until = ${leaseUntil}, updated_at = ${now}
+      where id in (
+        select d.id from webhook_deliveries d
+        where ((d.status = 'pending' and d.next_attempt_at <= ${now})
+            or (d.status = 'in_flight' and d.lease_until <= ${now}))
+          and not exists (
+            select 1 from webhook_deliveries e
+            where e.hook_id = d.hook_id and e.call_cid = d.call_cid and e.id < d.id and e.status in ${OPEN})
+        order by d.id
+        limit ${limit}
+        ${lock})
+      returning *`.execute(this.db);
+    return result.rows
+      .map((r) => ({ ...r, id: Number(r.id), outbox_id: Number(r.outbox_id) }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  /** The event JSON text of each outbox row, byte for byte as committed. */
+  async payloads(outboxIds: readonly number[]): Promise<Map<number, string>> {
+    if (outboxIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select(['id', 'payload'])
+      .where('id', 'in', [...new Set(outboxIds)])
+      .execute();
+    return new Map(rows.map((r) => [Number(r.id), r.payload]));
+  }
+
+  /**
+   * Records an attempt's outcome, only if the row is still this claim's (same attempt count and in flight): a
+   * claim taken over after its lease ran out must not be overwritten by the node that lost it.
+   */
+  async settle(
+    claim: DeliveryRow,
+    change: { status: DeliveryStatus; nextAttemptAt: string; statusCode: number | null; error: string | null },
+    now: string,
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('webhook_deliveries')
+      .set({
+        status: change.status,
+        next_attempt_at: change.nextAttemptAt,
+        lease_until: null,
+        last_status_code: change.statusCode,
+        last_error: change.error,
+        updated_at: now,
+        ...(change.status === 'delivered' ? { delivered_at: now } : {}),
+      })
+      .where('id', '=', claim.id)
+      .where('attempts', '=', claim.attempts)
+      .where('status', '=', 'in_flight')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Claims a dead node left behind. On SQLite one process delivers, so at its start every claim is stale. */
+  async releaseAllClaims(now: string): Promise<void> {
+    await this.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending', lease_until: null, next_attempt_at: now, updated_at: now })
+      .where('status', '=', 'in_flight')
+      .execute();
+  }
+
+  async list(filter: DeliveryFilter): Promise<DeliveryRow[]> {
+    let q = this.db.selectFrom('webhook_deliveries').selectAll();
+    if (filter.hookId !== undefined) q = q.where('hook_id', '=', filter.hookId);
+    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    if (filter.callCid !== undefined) q = q.where('call_cid', '=', filter.callCid);
+    if (filter.before !== undefined) q = q.where('id', '<', filter.before);
+    const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
+    return rows.map((r) => ({ ...r, id: Number(r.id), outbox_id: Number(r.outbox_id) }));
+  }
+
+  async get(id: number): Promise<DeliveryRow | undefined> {
+    const row = await this.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && { ...row, id: Number(row.id), outbox_id: Number(row.outbox_id) };
+  }
+
+  /** A dead letter goes back to pending with a fresh schedule (attempt numbers start again at 1). */
+  async requeueDead(id: number, now: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'dead_letter')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * The earliest future due time of a pending delivery (to sleep until then), or undefined. Rows already due but
+   * not claimed wait behind an open delivery of their call; that one settling wakes the worker.
+   */
+  async nextDueAt(now: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.min('next_attempt_at').as('due'))
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '>', now)
+      .executeTakeFirst();
+    return row?.due ?? undefined;
+  }
+
+  /** Removes delivered and dead-lettered deliveries last touched before `cutoff`, then relayed events no delivery needs. */
+  async purge(cutoff: string): Promise<{ deliveries: number; events: number }> {
+    const deliveries = await this.db
+      .deleteFrom('webhook_deliveries')
+      .where('status', 'in', ['delivered', 'dead_letter'])
+      .where('updated_at', '<', cutoff)
+      .executeTakeFirst();
+    const events = await this.db
+      .deleteFrom('outbox')
+      .where('relayed_at', '<', cutoff)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.outbox_id', '=', 'outbox.id'))),
+      )
+      .executeTakeFirst();
+    return { deliveries: Number(deliveries.numDeletedRows), events: Number(events.numDeletedRows) };
+  }
+
+  /** Creation time of the oldest event not yet delivered or dead-lettered anywhere (outbox lag). */
+  async oldestUndelivered(): Promise<string | undefined> {
+    const [unrelayed, open] = await Promise.all([
+      this.db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.min('created_at').as('at'))
+        .where('relayed_at', 'is', null)
+        .executeTakeFirst(),
+      this.db
+        .selectFrom('webhook_deliveries')
+        .select((eb) => eb.fn.min('event_created_at').as('at'))
+        .where('status', 'in', ['pending', 'in_flight'])
+        .executeTakeFirst(),
+    ]);
+    const times = [unrelayed?.at, open?.at].filter((t): t is string => typeof t === 'string');
+    return times.sort()[0];
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * delivery/: what leaves the node from the durable outbox.
+ *
+ * Owns: the outbox relay (claims committed outbox rows in commit order and hands them to sinks), the webhook
+ * sink and worker (deliveries table, retries, dead letters, per-(hook, call) order, leases), the app's hook
+ * settings, the operators' delivery log / retry / replay, delivery metrics and the retention purge. Push
+ * providers and a cross-node bus can join as further `OutboxSink`s.
+ *
+ * May import: store/, domain/, bus/ and protocol. Nothing here knows about HTTP (http/routes/webhook-routes.ts
+ * calls in), and services/ never import it: events reach it only through the outbox.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { EventBus } from '../bus/event-bus.js';
+import type { Clock } from '../domain/clock.js';
+import type { Store } from '../store/store.js';
+import { DeliveryAdmin } from './delivery-admin.js';
+import { DeliveryMetrics } from './delivery-metrics.js';
+import { DeliveryStore } from './delivery-store.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { Loop } from './wakeup.js';
+import { WebhookSender } from './webhook-sender.js';
+import { WebhookSink } from './webhook-sink.js';
+import { WebhookWorker } from './webhook-worker.js';
+
+export interface DeliveryOptions {
+  apiKey: string;
+  apiSecret: string;
+  retryScheduleMs: readonly number[];
+  /** How long relayed events and settled deliveries are kept (replay reaches back this far). */
+  retentionMs: number;
+  /** Fallback polling for events committed on other nodes and for expired leases. */
+  pollMs?: number;
+  maxInFlight?: number;
+}
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+export class Delivery {
+  readonly admin: DeliveryAdmin;
+  private readonly sender: WebhookSender;
+  private readonly worker: WebhookWorker;
+  private readonly relayLoop: Loop;
+  private readonly workerLoop: Loop;
+  private readonly purgeLoop: Loop;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    logger: Logger,
+    registry: Registry,
+    options: DeliveryOptions,
+  ) {
+    const nowIso = () => clock.now().toISOString();
+    const pollMs = options.pollMs ?? 1000;
+    const deliveries = new DeliveryStore(store.db, store.dialect);
+    const metrics = new DeliveryMetrics(
+      registry,
+      () => deliveries.oldestUndelivered(),
+      () => clock.now().getTime(),
+    );
+    this.sender = new WebhookSender(options.apiKey, options.apiSecret);
+    this.worker = new WebhookWorker(
+      store,
+      this.sender,
+      metrics,
+      logger,
+      () => clock.now(),
+      { retryScheduleMs: options.retryScheduleMs, maxInFlight: options.maxInFlight ?? 64 },
+      () => this.workerLoop.wake(),
+    );
+    const relay = new OutboxRelay(store, [new WebhookSink(store.dialect, () => this.workerLoop.wake())], nowIso);
+    const batch = 500;
+    this.relayLoop = new Loop(
+      async () => ((await relay.relayBatch()) >= batch ? 'more' : pollMs),
+      pollMs,
+      (err) => logger.error({ err }, 'outbox relay failed'),
+    );
+    this.workerLoop = new Loop(
+      () => this.worker.step(),
+      pollMs,
+      (err) => logger.error({ err }, 'webhook worker failed'),
+    );
+    this.purgeLoop = new Loop(
+      async () => {
+        const cutoff = new Date(clock.now().getTime() - options.retentionMs).toISOString();
+        const purged = await deliveries.purge(cutoff);
+        if (purged.deliveries + purged.events > 0) logger.info(purged, 'purged delivered webhook history');
+        return PURGE_EVERY_MS;
+      },
+      PURGE_EVERY_MS,
+      (err) => logger.error({ err }, 'outbox purge failed'),
+    );
+    this.admin = new DeliveryAdmin(store, nowIso, () => this.workerLoop.wake());
+  }
+
+  async start(): Promise<void> {
+    // On SQLite only this process delivers, so claims found at start were left by a process that died.
+    if (this.store.dialect === 'sqlite') {
+      await new DeliveryStore(this.store.db, 'sqlite').releaseAllClaims(this.clock.now().toISOString());
+    }
+    // Every committed event rings the relay: fresh events go out without waiting for the poll.
+    this.unsubscribe = this.bus.subscribe(() => this.relayLoop.wake());
+    this.relayLoop.start();
+    this.workerLoop.start();
+    this.purgeLoop.start();
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    this.sender.abortAll();
+    await Promise.all([this.relayLoop.stop(), this.workerLoop.stop(), this.purgeLoop.stop()]);
+    await this.worker.drain();
+    await this.sender.close();
+  }
+}
