@@ -948,6 +948,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/app": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get app settings
+         * @description The app-wide `webhook_url` and the `event_hooks` that receive events. Server tokens only.
+         */
+        get: operations["GetApp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update app settings
+         * @description Sets `webhook_url` (every event; an empty string clears it) and/or replaces `event_hooks` (hooks sent with their `id` keep it). URLs must be http or https. Server tokens only.
+         */
+        patch: operations["UpdateApp"];
+        trace?: never;
+    };
+    "/api/v2/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook deliveries (Switchboard extension)
+         * @description Deliveries newest first with status, attempts, last status code or error and next attempt time, filterable by `hook_id`, `status` and `call_cid`; page with `before` = the previous page's `next`. Server tokens only.
+         */
+        get: operations["ListWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/webhooks/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a dead-lettered webhook delivery (Switchboard extension)
+         * @description Sends a dead-lettered delivery again on a fresh retry schedule. Server tokens only.
+         */
+        post: operations["RetryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/webhooks/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay events to a hook (Switchboard extension)
+         * @description Queues every retained event committed between `from` and `to` (optionally of one `call_cid` and some `event_types`) to the hook `hook_id` again, with the same X-Webhook-Id as before. Server tokens only.
+         */
+        post: operations["ReplayWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12722,6 +12806,561 @@ export interface operations {
                 content: {
                     "application/json": {
                         deleted_user_ids: string[];
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is larger than the limit (code 4). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is not JSON (code 4). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    GetApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app's settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: {
+                            /** @description The endpoint that receives every event; empty when unset. */
+                            webhook_url: string;
+                            event_hooks: {
+                                id: string;
+                                /** @enum {string} */
+                                hook_type: "webhook";
+                                enabled: boolean;
+                                /** @description The event types sent to this hook; empty means all. */
+                                event_types: string[];
+                                webhook_url: string;
+                                timeout_ms: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    UpdateApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    webhook_url?: string;
+                    event_hooks?: {
+                        id?: string;
+                        hook_type: string;
+                        enabled?: boolean;
+                        event_types?: string[];
+                        webhook_url: string;
+                        timeout_ms?: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The app's settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: {
+                            /** @description The endpoint that receives every event; empty when unset. */
+                            webhook_url: string;
+                            event_hooks: {
+                                id: string;
+                                /** @enum {string} */
+                                hook_type: "webhook";
+                                enabled: boolean;
+                                /** @description The event types sent to this hook; empty means all. */
+                                event_types: string[];
+                                webhook_url: string;
+                                timeout_ms: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is larger than the limit (code 4). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is not JSON (code 4). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    ListWebhookDeliveries: {
+        parameters: {
+            query?: {
+                hook_id?: string;
+                status?: "pending" | "in_flight" | "delivered" | "dead_letter";
+                call_cid?: string;
+                limit?: number;
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of webhook deliveries, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: {
+                            id: string;
+                            hook_id: string;
+                            /** @description Sent as X-Webhook-Id: stable across retries of this event to this hook. */
+                            webhook_id: string;
+                            event_id: string;
+                            event_type: string;
+                            call_cid: string;
+                            status: "pending" | "in_flight" | "delivered" | "dead_letter";
+                            attempts: number;
+                            next_attempt_at: string | null;
+                            last_status_code: number | null;
+                            last_error: string | null;
+                            /** Format: date-time */
+                            event_created_at: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            delivered_at: string | null;
+                        }[];
+                        /** @description Pass as `before` for the next (older) page. */
+                        next?: string;
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    RetryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        delivery: {
+                            id: string;
+                            hook_id: string;
+                            /** @description Sent as X-Webhook-Id: stable across retries of this event to this hook. */
+                            webhook_id: string;
+                            event_id: string;
+                            event_type: string;
+                            call_cid: string;
+                            status: "pending" | "in_flight" | "delivered" | "dead_letter";
+                            attempts: number;
+                            next_attempt_at: string | null;
+                            last_status_code: number | null;
+                            last_error: string | null;
+                            /** Format: date-time */
+                            event_created_at: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            delivered_at: string | null;
+                        };
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    ReplayWebhookEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    hook_id: string;
+                    /** Format: date-time */
+                    from: string;
+                    /** Format: date-time */
+                    to: string;
+                    call_cid?: string;
+                    event_types?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description How many events were queued again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Deliveries queued, one per matching retained event. */
+                        queued: number;
                         /** @description Server-side processing time, e.g. "1.23ms". */
                         duration: string;
                     };

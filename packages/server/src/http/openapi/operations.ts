@@ -5,6 +5,7 @@
  */
 import { type TSchema, Type } from 'typebox';
 import {
+  AppResponseSchema,
   CallOnlyResponseSchema,
   CallResponseSchema,
   CallTypeResponseSchema,
@@ -15,9 +16,12 @@ import {
   HealthResponseSchema,
   JoinCallResponseSchema,
   ListCallTypesResponseSchema,
+  ListDeliveriesResponseSchema,
   QueryCallMembersResponseSchema,
   QueryCallsResponseSchema,
   QueryUsersResponseSchema,
+  ReplayEventsResponseSchema,
+  RetryDeliveryResponseSchema,
   RingCallResponseSchema,
   UpdateCallMembersResponseSchema,
   UsersResponseSchema,
@@ -244,6 +248,40 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'Delete users',
     description: 'Deletes the users in `user_ids` (soft by default; server tokens only).',
     response: DeleteUsersResponseSchema,
+    notFound: true,
+  },
+  GetApp: {
+    summary: 'Get app settings',
+    description: 'The app-wide `webhook_url` and the `event_hooks` that receive events. Server tokens only.',
+    response: AppResponseSchema,
+  },
+  UpdateApp: {
+    summary: 'Update app settings',
+    description:
+      'Sets `webhook_url` (every event; an empty string clears it) and/or replaces `event_hooks` (hooks sent with ' +
+      'their `id` keep it). URLs must be http or https. Server tokens only.',
+    response: AppResponseSchema,
+  },
+  ListWebhookDeliveries: {
+    summary: 'List webhook deliveries (Switchboard extension)',
+    description:
+      'Deliveries newest first with status, attempts, last status code or error and next attempt time, ' +
+      "filterable by `hook_id`, `status` and `call_cid`; page with `before` = the previous page's `next`. " +
+      'Server tokens only.',
+    response: ListDeliveriesResponseSchema,
+  },
+  RetryWebhookDelivery: {
+    summary: 'Retry a dead-lettered webhook delivery (Switchboard extension)',
+    description: 'Sends a dead-lettered delivery again on a fresh retry schedule. Server tokens only.',
+    response: RetryDeliveryResponseSchema,
+    notFound: true,
+  },
+  ReplayWebhookEvents: {
+    summary: 'Replay events to a hook (Switchboard extension)',
+    description:
+      'Queues every retained event committed between `from` and `to` (optionally of one `call_cid` and some ' +
+      '`event_types`) to the hook `hook_id` again, with the same X-Webhook-Id as before. Server tokens only.',
+    response: ReplayEventsResponseSchema,
     notFound: true,
   },
 };

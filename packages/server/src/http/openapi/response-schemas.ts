@@ -12,14 +12,18 @@ import {
   type DeleteCallResponse,
   type DeleteUsersResponse,
   type EmptyResponse,
+  type GetAppResponse,
   type GetCallResponse,
   type GetOrCreateCallResponse,
   type JoinCallResponse,
   type ListCallTypesResponse,
+  type ListDeliveriesResponse,
   Member,
   type QueryCallMembersResponse,
   type QueryCallsResponse,
   type QueryUsersResponse,
+  type ReplayEventsResponse,
+  type RetryDeliveryResponse,
   type RingCallResponse,
   type UpdateCallMembersResponse,
   User,
@@ -110,6 +114,60 @@ export const DeleteUsersResponseSchema = body(
   { deleted_user_ids: Type.Array(Type.String()) },
   'The ids of the users deleted.',
 );
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const EventHook = Type.Object({
+  id: Type.String(),
+  hook_type: Type.Literal('webhook'),
+  enabled: Type.Boolean(),
+  event_types: Type.Array(Type.String(), { description: 'The event types sent to this hook; empty means all.' }),
+  webhook_url: Type.String(),
+  timeout_ms: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+const WebhookDelivery = Type.Object({
+  id: Type.String(),
+  hook_id: Type.String(),
+  webhook_id: Type.String({ description: 'Sent as X-Webhook-Id: stable across retries of this event to this hook.' }),
+  event_id: Type.String(),
+  event_type: Type.String(),
+  call_cid: Type.String(),
+  status: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('in_flight'),
+    Type.Literal('delivered'),
+    Type.Literal('dead_letter'),
+  ]),
+  attempts: Type.Integer(),
+  next_attempt_at: Nullable(Type.String({ format: 'date-time' })),
+  last_status_code: Nullable(Type.Integer()),
+  last_error: Nullable(Type.String()),
+  event_created_at: Type.String({ format: 'date-time' }),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+  delivered_at: Nullable(Type.String({ format: 'date-time' })),
+});
+export const AppResponseSchema = body(
+  {
+    app: Type.Object({
+      webhook_url: Type.String({ description: 'The endpoint that receives every event; empty when unset.' }),
+      event_hooks: Type.Array(EventHook),
+    }),
+  },
+  "The app's settings.",
+);
+export const ListDeliveriesResponseSchema = body(
+  {
+    deliveries: Type.Array(WebhookDelivery),
+    next: Type.Optional(Type.String({ description: 'Pass as `before` for the next (older) page.' })),
+  },
+  'One page of webhook deliveries, newest first.',
+);
+export const RetryDeliveryResponseSchema = body({ delivery: WebhookDelivery }, 'The delivery, pending again.');
+export const ReplayEventsResponseSchema = body(
+  { queued: Type.Integer({ description: 'Deliveries queued, one per matching retained event.' }) },
+  'How many events were queued again.',
+);
 export const HealthResponseSchema = body({ status: Type.Literal('ok') }, 'The node is up.');
 
 /** `A` and `B` name the same JSON: each assignable to the other. */
@@ -129,3 +187,7 @@ same<Static<typeof QueryUsersResponseSchema>, QueryUsersResponse>(true);
 same<Static<typeof QueryCallsResponseSchema>, QueryCallsResponse>(true);
 same<Static<typeof QueryCallMembersResponseSchema>, QueryCallMembersResponse>(true);
 same<Static<typeof DeleteUsersResponseSchema>, DeleteUsersResponse>(true);
+same<Static<typeof AppResponseSchema>, GetAppResponse>(true);
+same<Static<typeof ListDeliveriesResponseSchema>, ListDeliveriesResponse>(true);
+same<Static<typeof RetryDeliveryResponseSchema>, RetryDeliveryResponse>(true);
+same<Static<typeof ReplayEventsResponseSchema>, ReplayEventsResponse>(true);
