@@ -94,6 +94,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     config: {
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
+      limits: { maxCustomBytes: config.maxCustomBytes, maxJsonDepth: config.maxJsonDepth },
       get publicUrl() {
         return publicUrl;
       },

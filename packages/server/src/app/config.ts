@@ -16,6 +16,8 @@ export interface Config {
   healthCheckIntervalMs: number;
   idleTimeoutMs: number;
   maxBufferedBytes: number;
+  maxCustomBytes: number;
+  maxJsonDepth: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -41,6 +43,14 @@ function nonNegativeInt(name: string) {
   return (raw: string): number => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be an integer ≥ 0, got ${raw}`);
+    return n;
+  };
+}
+function intBetween(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`${name} must be an integer ${min}-${max}, got ${raw}`);
     return n;
   };
 }
@@ -116,6 +126,22 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: 'Bytes that may wait to be sent to one WebSocket before it is closed (code 4008)',
     default: 2 * 1024 * 1024,
     parse: nonNegativeInt('SWITCHBOARD_MAX_BUFFERED_BYTES'),
+  },
+  {
+    key: 'maxCustomBytes',
+    env: 'SWITCHBOARD_MAX_CUSTOM_BYTES',
+    description:
+      'Largest `custom` object (call, member, user, custom event) a client may write, in UTF-8 bytes of its JSON',
+    default: 5 * 1024,
+    parse: intBetween('SWITCHBOARD_MAX_CUSTOM_BYTES', 2, 1024 * 1024),
+  },
+  {
+    key: 'maxJsonDepth',
+    env: 'SWITCHBOARD_MAX_JSON_DEPTH',
+    description: 'Deepest nesting of objects and arrays in a request body or WebSocket message',
+    default: 32,
+    // Stored values are read back recursively (JSON, SQLite's JSON functions stop at 1000 levels): keep far below.
+    parse: intBetween('SWITCHBOARD_MAX_JSON_DEPTH', 8, 256),
   },
 ] as const;
 

@@ -59,18 +59,19 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // place that logs per request (the error handler) names the request id itself.
     childLoggerFactory: (logger) => logger,
   });
-  app.setValidatorCompiler(validatorCompiler());
+  app.setValidatorCompiler(validatorCompiler(deps.ctx.config.limits));
   // Objects sent without a route handler's help (error bodies): they carry their own `duration`.
   app.setReplySerializer((payload) => serializeReply(payload));
   app.decorateRequest('actor', undefined as unknown as { getter: () => Actor });
   app.decorateRequest('startedAt', 0);
 
+  const jsonLimits = { maxDepth: deps.ctx.config.limits.maxJsonDepth };
   // An empty JSON body means `{}` (clients send POSTs like mark_ended without a body).
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
     try {
-      done(null, parseJsonInput(text, 'body'));
+      done(null, parseJsonInput(text, 'body', jsonLimits));
     } catch (err) {
       done(err as Error, undefined);
     }

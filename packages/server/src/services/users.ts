@@ -14,8 +14,9 @@ import {
 import type { Actor } from '../domain/actor.js';
 import { isoNow } from '../domain/clock.js';
 import { authFailed, inputError, notAllowed, notFound } from '../domain/errors.js';
+import { parseStoredJson } from '../domain/json-depth.js';
 import type { PageRequest } from '../domain/query/page-request.js';
-import { parseJson, toJson } from '../store/json.js';
+import { toJson } from '../store/json.js';
 import { queryUsers as selectUsers } from '../store/query/query-users.js';
 import type { UsersTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
@@ -95,8 +96,15 @@ export async function updateUsersPartial(
       if (set.image !== undefined) next.image = set.image;
       if (set.role !== undefined) next.role = set.role;
       if (set.teams !== undefined) next.teams = toJson(set.teams);
-      // `set.custom` merges key by key into the stored custom data, as a partial update should.
-      if (set.custom !== undefined) next.custom = toJson({ ...parseJson(row.custom, {}), ...set.custom });
+      // `set.custom` merges key by key into the stored custom data, as a partial update should; the merged
+      // object is bounded like any custom a client writes, or repeated partial updates would grow it forever.
+      if (set.custom !== undefined) {
+        next.custom = toJson({ ...parseStoredJson(row.custom, {}), ...set.custom });
+        const limit = ctx.config.limits.maxCustomBytes;
+        if (Buffer.byteLength(next.custom) > limit) {
+          throw inputError(`custom would be over ${limit} bytes of JSON after the update`, `users[${i}].set.custom`);
+        }
+      }
       for (const field of u.unset ?? []) {
         if (field === 'name') next.name = null;
         if (field === 'image') next.image = null;

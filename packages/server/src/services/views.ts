@@ -4,6 +4,7 @@
 
 import type { Call, CallParticipant, CallSession, CallType, Custom, Member, User } from '@switchboard/protocol';
 import { isCapability } from '@switchboard/protocol';
+import { parseStoredJson } from '../domain/json-depth.js';
 import { deepMerge } from '../domain/settings.js';
 import { parseJson } from '../store/json.js';
 import type {
@@ -21,7 +22,7 @@ export function userView(row: UsersTable, online = false): User {
     ...(row.name !== null ? { name: row.name } : {}),
     ...(row.image !== null ? { image: row.image } : {}),
     role: row.role,
-    custom: parseJson<Custom>(row.custom, {}),
+    custom: parseStoredJson<Custom>(row.custom, {}),
     teams: parseJson<string[]>(row.teams, []),
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -40,7 +41,7 @@ export function memberView(row: CallMembersTable, user: User): Member {
     user_id: row.user_id,
     user,
     role: row.role,
-    custom: parseJson<Custom>(row.custom, {}),
+    custom: parseStoredJson<Custom>(row.custom, {}),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -51,8 +52,10 @@ export function participantView(row: SessionParticipantsTable, user: User): Call
 }
 
 export function sessionView(row: CallSessionsTable, participants: CallParticipant[]): CallSession {
-  const countByRole: Record<string, number> = {};
-  for (const p of participants) countByRole[p.role] = (countByRole[p.role] ?? 0) + 1;
+  // A Map: role names are keys, and a plain object would find `constructor` on its prototype.
+  const counts = new Map<string, number>();
+  for (const p of participants) counts.set(p.role, (counts.get(p.role) ?? 0) + 1);
+  const countByRole: Record<string, number> = Object.fromEntries(counts);
   return {
     id: row.id,
     ...(row.started_at !== null ? { started_at: row.started_at } : {}),
@@ -75,7 +78,7 @@ export function callView(row: CallsTable, type: CallTypeDefinition, createdBy: U
     type: row.type,
     cid: row.cid,
     created_by: createdBy,
-    custom: parseJson<Custom>(row.custom, {}),
+    custom: parseStoredJson<Custom>(row.custom, {}),
     settings: deepMerge(type.settings, parseJson(row.settings_override, {})),
     backstage: row.backstage === 1,
     blocked_user_ids: parseJson<string[]>(row.blocked_user_ids, []),
