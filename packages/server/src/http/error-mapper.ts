@@ -57,8 +57,8 @@ export function toApiError(err: unknown): ApiError | undefined {
     const status = typeof fe.statusCode === 'number' && fe.statusCode < 500 ? fe.statusCode : 400;
     return new ApiError(ErrorCode.InputError, fe.message, { body: fe.message }, status);
   }
-  if (err instanceof SyntaxError)
-    return new ApiError(ErrorCode.InputError, `invalid JSON: ${err.message}`, { body: 'invalid JSON' });
+  // Any other SyntaxError (a corrupt stored column, a bad credentials file) is the server's own problem: the
+  // client's JSON is parsed by http/json-input.ts, which answers its own input errors.
   return undefined;
 }
 
