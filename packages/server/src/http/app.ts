@@ -21,6 +21,7 @@ import { callTypeRoutes } from './routes/call-type-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { clientError, routingError } from './transport-errors.js';
 import { validatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -58,6 +59,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // No child logger per request: it costs a pino child (bindings serialized) on every request, and the one
     // place that logs per request (the error handler) names the request id itself.
     childLoggerFactory: (logger) => logger,
+    // Refusals before routing answer in the API error shape too (transport-errors.ts).
+    frameworkErrors: routingError,
+    clientErrorHandler: clientError,
   });
   app.setValidatorCompiler(validatorCompiler(deps.ctx.config.limits));
   // Objects sent without a route handler's help (error bodies): they carry their own `duration`.

@@ -13,17 +13,11 @@
 import { ErrorCode } from '@switchboard/protocol';
 import { ApiError } from '../domain/errors.js';
 import { jsonTextDepthExceeds } from '../domain/json-depth.js';
+import { hasLoneSurrogate } from '../domain/unicode.js';
 
 export interface JsonInputLimits {
   /** Deepest nesting of objects and arrays (`{}` is 1, `{"a":[]}` is 2). */
   maxDepth: number;
-}
-
-/** One unpaired surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-export function hasLoneSurrogate(text: string): boolean {
-  return LONE_SURROGATE.test(text);
 }
 
 /** A surrogate may hide behind a `\uXXXX` escape (the usual way) or arrive raw (the query string, tests). */

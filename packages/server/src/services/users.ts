@@ -124,14 +124,15 @@ export async function updateUsersPartial(
 /**
  * QueryUsers (`GET /users?payload=`): one page of live users, filtered, sorted and paged by the query engine
  * (`id`, `name`, `role`, `created_at`, `updated_at`, `custom.<key>`; oldest first by default; `offset` or the
- * `next` / `prev` cursors). Every invalid part of the payload is an input error naming its field. Any
- * authenticated actor may query users.
+ * `next` / `prev` cursors). Every invalid part of the payload is an input error naming its field. Server tokens
+ * and users may query users; anonymous clients may not (the list carries every user's role and custom data).
  */
 export async function queryUsers(
   ctx: ServiceContext,
-  _actor: Actor,
+  actor: Actor,
   payload: PageRequest & { offset?: unknown },
 ): Promise<{ users: User[] } & QueryPageCursors> {
+  if (actor.kind === 'anonymous') throw notAllowed('anonymous clients may not query users');
   const page = await selectUsers(ctx.store.db, ctx.store.dialect, payload, { secret: cursorSecret(ctx.config) });
   return { users: page.rows.map((r) => userView(r)), ...pageCursors(page) };
 }
