@@ -5,6 +5,8 @@
  * - like the hosted service does for client-side connects, a user named by a valid token who does not exist yet
  *   is created from `user_details` (role `user`). An existing user's `name`, `image` and `custom` are updated
  *   from `user_details` when they differ; `role` and `teams` never change here. A deleted user is refused.
+ * The message passes the checks of a REST body (nesting depth, U+0000, lone surrogates) and `user_details` those
+ * of a user upsert (its schema, the custom-size limit included): the two ways in cannot store different things.
  */
 import { ConnectUserDetails, type Custom, isUserId, type User } from '@switchboard/protocol';
 import type { ValidateFunction } from 'ajv';

@@ -86,7 +86,8 @@ export async function updateUsersPartial(
   }
   const updated = await commit(ctx, async (tx) => {
     const now = isoNow(ctx.clock);
-    const out: Record<string, User> = {};
+    // A Map, then own properties: a user id may be `__proto__`, which assigning to a plain object would swallow.
+    const out = new Map<string, User>();
     for (const [i, u] of req.users.entries()) {
       const row = await tx.users.get(u.id);
       if (!row || row.deleted_at !== null) throw inputError(`user ${u.id} does not exist`, `users[${i}].id`);
@@ -113,9 +114,9 @@ export async function updateUsersPartial(
       }
       const { id: _id, created_at: _c, ...patch } = next;
       await tx.users.update(u.id, patch);
-      out[u.id] = userView(next);
+      out.set(u.id, userView(next));
     }
-    return out;
+    return Object.fromEntries(out) as Record<string, User>;
   });
   ctx.snapshots.clear();
   return updated;
