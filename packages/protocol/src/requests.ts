@@ -5,13 +5,26 @@
 import { type Static, Type } from 'typebox';
 import { ALL_CAPABILITIES } from './capabilities.js';
 import { CALL_ID_PATTERN, CALL_TYPE_PATTERN, USER_ID_PATTERN } from './ids.js';
-import { Custom } from './models.js';
 import { CallSettingsRequest, NotificationSettingsRequest } from './settings.js';
 
 export const UserIdString = Type.String({ pattern: USER_ID_PATTERN, minLength: 1, maxLength: 255 });
 export const CallIdString = Type.String({ pattern: CALL_ID_PATTERN, minLength: 1, maxLength: 64 });
 export const CallTypeString = Type.String({ pattern: CALL_TYPE_PATTERN, minLength: 1, maxLength: 64 });
-export const RoleString = Type.String({ pattern: '^[a-zA-Z0-9_-]{1,64}$' });
+/**
+ * Role names (global user roles, call member roles, call type grant keys): lowercase letters, digits, `_` and `-`.
+ * `constructor` and `__proto__` fit that alphabet but name Object.prototype members: refused, so a role can never
+ * resolve to something every object has.
+ */
+export const ROLE_PATTERN = '^(?!(?:constructor|__proto__)$)[a-z0-9_-]{1,64}$';
+export const RoleString = Type.String({ pattern: ROLE_PATTERN, minLength: 1, maxLength: 64 });
+
+/**
+ * Marks a schema as `custom` data a client writes: the server's validator bounds its serialized size (a node
+ * setting, so not a fixed `maxLength` here). An OpenAPI extension keyword, ignored by other tools.
+ */
+export const CUSTOM_DATA_KEYWORD = 'x-custom-data';
+/** `custom` as a client writes it: any JSON object, at most the node's custom-size limit. */
+export const CustomRequest = Type.Record(Type.String(), Type.Unknown(), { [CUSTOM_DATA_KEYWORD]: true });
 const Timestamp = Type.String({ format: 'date-time' });
 
 export const UserRequest = Type.Object({
@@ -19,15 +32,22 @@ export const UserRequest = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 1024 })),
   image: Type.Optional(Type.String({ maxLength: 4096 })),
   role: Type.Optional(RoleString),
-  custom: Type.Optional(Custom),
+  custom: Type.Optional(CustomRequest),
   teams: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100 })),
 });
 export type UserRequest = Static<typeof UserRequest>;
 
+/**
+ * The realtime handshake's `user_details`: the same field rules as a user upsert (one schema, so the two entry
+ * points cannot drift), every field optional since the token names the user.
+ */
+export const ConnectUserDetails = Type.Partial(UserRequest);
+export type ConnectUserDetails = Static<typeof ConnectUserDetails>;
+
 export const MemberRequest = Type.Object({
   user_id: UserIdString,
   role: Type.Optional(RoleString),
-  custom: Type.Optional(Custom),
+  custom: Type.Optional(CustomRequest),
 });
 export type MemberRequest = Static<typeof MemberRequest>;
 
@@ -35,7 +55,7 @@ export const CallRequest = Type.Object({
   created_by_id: Type.Optional(UserIdString),
   created_by: Type.Optional(UserRequest),
   members: Type.Optional(Type.Array(MemberRequest, { maxItems: 100 })),
-  custom: Type.Optional(Custom),
+  custom: Type.Optional(CustomRequest),
   settings_override: Type.Optional(CallSettingsRequest),
   starts_at: Type.Optional(Timestamp),
   team: Type.Optional(Type.String({ maxLength: 255 })),
@@ -64,7 +84,7 @@ export const GetCallQuery = Type.Object({
 export type GetCallQuery = Static<typeof GetCallQuery>;
 
 export const UpdateCallRequest = Type.Object({
-  custom: Type.Optional(Custom),
+  custom: Type.Optional(CustomRequest),
   settings_override: Type.Optional(CallSettingsRequest),
   starts_at: Type.Optional(Timestamp),
 });
@@ -117,7 +137,7 @@ export const ActingUserRequest = Type.Object({ user_id: Type.Optional(UserIdStri
 export type ActingUserRequest = Static<typeof ActingUserRequest>;
 
 export const SendCallEventRequest = Type.Object({
-  custom: Custom,
+  custom: CustomRequest,
   user_id: Type.Optional(UserIdString),
 });
 export type SendCallEventRequest = Static<typeof SendCallEventRequest>;
@@ -176,7 +196,7 @@ export const UpdateUserPartialRequest = Type.Object({
       name: Type.Optional(Type.String({ maxLength: 1024 })),
       image: Type.Optional(Type.String({ maxLength: 4096 })),
       role: Type.Optional(RoleString),
-      custom: Type.Optional(Custom),
+      custom: Type.Optional(CustomRequest),
       teams: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100 })),
     }),
   ),

@@ -1,17 +1,13 @@
 /** `npm start`: one Switchboard node from environment configuration. */
 
+import { join } from 'node:path';
 import { composeNode } from './app/compose.js';
 import { loadConfig } from './app/config.js';
 
 const { config, unknownEnv } = loadConfig();
 const node = await composeNode({ config });
 for (const name of unknownEnv) node.app.log.warn({ env: name }, 'unknown SWITCHBOARD_* variable ignored');
-const address = await node.listen();
-const how = node.generatedCredentials ? 'generated and saved' : 'loaded';
-process.stdout.write(
-  `\nSwitchboard listening on ${address}\n  API key:    ${node.apiKey}\n  API secret: ${node.apiSecret}\n  (${how}; database: ${config.databaseUrl ? 'PostgreSQL' : `SQLite under ${config.dataDir}`})\n\n`,
-);
-
+// Before anything is printed: whoever waits for the banner may stop the node right after reading it.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     node.close().then(
@@ -20,3 +16,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     );
   });
 }
+
+const address = await node.listen();
+// The secret is shown once, when it was just generated: logs of later starts (often collected and kept) never
+// carry it. Whoever needs it again reads it where it is kept.
+const secret = node.generatedCredentials
+  ? `  API secret: ${node.apiSecret}\n  (generated and saved in ${join(config.dataDir, 'credentials.json')}; shown only this once)`
+  : `  API secret: not shown (${config.apiSecret ? 'from SWITCHBOARD_API_SECRET' : `kept in ${join(config.dataDir, 'credentials.json')}`})`;
+const database = config.databaseUrl ? 'PostgreSQL' : `SQLite under ${config.dataDir}`;
+process.stdout.write(
+  `\nSwitchboard listening on ${address}\n  API key:    ${node.apiKey}\n${secret}\n  (database: ${database})\n\n`,
+);

@@ -106,6 +106,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     config: {
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
+      limits: { maxCustomBytes: config.maxCustomBytes, maxJsonDepth: config.maxJsonDepth },
       get publicUrl() {
         return publicUrl;
       },

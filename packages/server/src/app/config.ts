@@ -37,6 +37,8 @@ export interface Config {
   corsOrigins: string;
   webhookRetryScheduleMs: number[];
   outboxRetentionMs: number;
+  maxCustomBytes: number;
+  maxJsonDepth: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -62,6 +64,14 @@ function nonNegativeInt(name: string) {
   return (raw: string): number => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be an integer ≥ 0, got ${raw}`);
+    return n;
+  };
+}
+function intBetween(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`${name} must be an integer ${min}-${max}, got ${raw}`);
     return n;
   };
 }
@@ -175,6 +185,22 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: 'How long relayed events and settled webhook deliveries are kept (for replay) before purging',
     default: 7 * 24 * 60 * 60 * 1000,
     parse: nonNegativeInt('SWITCHBOARD_OUTBOX_RETENTION_MS'),
+  },
+  {
+    key: 'maxCustomBytes',
+    env: 'SWITCHBOARD_MAX_CUSTOM_BYTES',
+    description:
+      'Largest `custom` object (call, member, user, custom event) a client may write, in UTF-8 bytes of its JSON',
+    default: 5 * 1024,
+    parse: intBetween('SWITCHBOARD_MAX_CUSTOM_BYTES', 2, 1024 * 1024),
+  },
+  {
+    key: 'maxJsonDepth',
+    env: 'SWITCHBOARD_MAX_JSON_DEPTH',
+    description: 'Deepest nesting of objects and arrays in a request body or WebSocket message',
+    default: 32,
+    // Stored values are read back recursively (JSON, SQLite's JSON functions stop at 1000 levels): keep far below.
+    parse: intBetween('SWITCHBOARD_MAX_JSON_DEPTH', 8, 256),
   },
 ] as const;
 

@@ -18,7 +18,15 @@ export function resolveCredentials(dataDir: string, apiKey?: string, apiSecret?:
   if (apiKey || apiSecret) throw new Error('set both SWITCHBOARD_API_KEY and SWITCHBOARD_API_SECRET, or neither');
   const file = join(dataDir, 'credentials.json');
   if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { api_key: string; api_secret: string };
+    let saved: { api_key?: unknown; api_secret?: unknown };
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`${file} is not valid JSON (${(err as Error).message}); fix or remove it`);
+    }
+    if (typeof saved.api_key !== 'string' || typeof saved.api_secret !== 'string') {
+      throw new Error(`${file} must hold api_key and api_secret strings; fix or remove it`);
+    }
     return { apiKey: saved.api_key, apiSecret: saved.api_secret, generated: false };
   }
   mkdirSync(dataDir, { recursive: true });

@@ -23,21 +23,35 @@ export interface PermissionSubject {
   blocked?: boolean;
 }
 
+/**
+ * The grants of one role: its own entry only, never something inherited from Object.prototype (a role named
+ * `constructor` or `toString` would otherwise resolve to a function), and only the strings of a list.
+ */
+export function grantsOf(grants: Grants, role: string): readonly string[] {
+  if (!Object.hasOwn(grants, role)) return [];
+  const caps: unknown = grants[role];
+  return Array.isArray(caps) ? caps.filter((c): c is string => typeof c === 'string') : [];
+}
+
 /** Ordered as in the catalogue so responses are stable. */
 export function capabilitiesFor(grants: Grants, subject: PermissionSubject): Capability[] {
   if (subject.blocked) return [];
-  const held = new Set<string>(grants[subject.globalRole] ?? []);
+  const held = new Set<string>(grantsOf(grants, subject.globalRole));
   if (subject.memberRole !== undefined) {
-    for (const c of grants[CALL_MEMBER_ROLE] ?? []) held.add(c);
-    for (const c of grants[subject.memberRole] ?? []) held.add(c);
+    for (const c of grantsOf(grants, CALL_MEMBER_ROLE)) held.add(c);
+    for (const c of grantsOf(grants, subject.memberRole)) held.add(c);
   }
   return ALL_CAPABILITIES.filter((c) => held.has(c));
 }
 
 /** The capabilities every role of a call type holds, as `capabilities_by_role` in events. */
 export function capabilitiesByRole(grants: Grants): Record<string, string[]> {
+  // Object.entries and Object.fromEntries see and make own properties only, so even a `__proto__` role stays data.
   return Object.fromEntries(
-    Object.entries(grants).map(([role, caps]) => [role, ALL_CAPABILITIES.filter((c) => caps.includes(c))]),
+    Object.keys(grants).map((role) => {
+      const caps = grantsOf(grants, role);
+      return [role, ALL_CAPABILITIES.filter((c) => caps.includes(c))];
+    }),
   );
 }
 

@@ -29,6 +29,7 @@ import { queryRoutes } from './routes/query-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
+import { clientError, routingError } from './transport-errors.js';
 import { validatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -83,10 +84,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // No child logger per request: it costs a pino child (bindings serialized) on every request, and the one
     // place that logs per request (the error handler) names the request id itself.
     childLoggerFactory: (logger) => logger,
+    // Refusals before routing answer in the API error shape too (transport-errors.ts).
+    frameworkErrors: routingError,
+    clientErrorHandler: clientError,
   });
   deps.instrument?.(app);
   if (limits && limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
-  app.setValidatorCompiler(validatorCompiler());
+  app.setValidatorCompiler(validatorCompiler(deps.ctx.config.limits));
   // Objects sent without a route handler's help (error bodies): they carry their own `duration`.
   app.setReplySerializer((payload) => serializeReply(payload));
   // Routes' response schemas document the API (openapi/route-docs.ts); the reply serializer above answers.
@@ -94,12 +98,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.decorateRequest('actor', undefined as unknown as { getter: () => Actor });
   app.decorateRequest('startedAt', 0);
 
+  const jsonLimits = { maxDepth: deps.ctx.config.limits.maxJsonDepth };
   // An empty JSON body means `{}` (clients send POSTs like mark_ended without a body).
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
     try {
-      done(null, parseJsonInput(text, 'body'));
+      done(null, parseJsonInput(text, 'body', jsonLimits));
     } catch (err) {
       done(err as Error, undefined);
     }

@@ -15,8 +15,8 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
-/** `/data/members/0/user_id` → `data.members[0].user_id`. */
-function fieldPath(context: string | undefined, error: AjvError): string {
+/** `/data/members/0/user_id` → `data.members[0].user_id`; `prefix` names the validated value (`user_details`). */
+function fieldPath(context: string | undefined, error: AjvError, prefix = ''): string {
   const parts = error.instancePath.split('/').filter(Boolean);
   if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') {
     parts.push(error.params.missingProperty);
@@ -24,7 +24,7 @@ function fieldPath(context: string | undefined, error: AjvError): string {
   if (error.keyword === 'additionalProperties' && typeof error.params.additionalProperty === 'string') {
     parts.push(error.params.additionalProperty);
   }
-  let path = '';
+  let path = prefix;
   for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path ? `.${part}` : part;
   return path || (context === 'body' ? 'body' : (context ?? 'request'));
 }
@@ -35,6 +35,13 @@ function describe(error: AjvError): string {
     return `must be one of ${error.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   }
   return error.message ?? 'is invalid';
+}
+
+/** The input error for a failed validation of a value outside a route (the realtime handshake's `user_details`). */
+export function validationError(errors: readonly AjvError[], prefix: string): ApiError {
+  const first = errors[0] as AjvError;
+  const field = fieldPath(undefined, first, prefix);
+  return new ApiError(ErrorCode.InputError, `${field} ${describe(first)}`, { [field]: describe(first) });
 }
 
 export function toApiError(err: unknown): ApiError | undefined {
@@ -54,8 +61,8 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (isStatementTimeout(err)) {
     return new ApiError(ErrorCode.RequestTimeout, 'the request took longer than the database statement timeout');
   }
-  if (err instanceof SyntaxError)
-    return new ApiError(ErrorCode.InputError, `invalid JSON: ${err.message}`, { body: 'invalid JSON' });
+  // Any other SyntaxError (a corrupt stored column, a bad credentials file) is the server's own problem: the
+  // client's JSON is parsed by http/json-input.ts, which answers its own input errors.
   return undefined;
 }
 

@@ -5,11 +5,17 @@
  * - like the hosted service does for client-side connects, a user named by a valid token who does not exist yet
  *   is created from `user_details` (role `user`). An existing user's `name`, `image` and `custom` are updated
  *   from `user_details` when they differ; `role` and `teams` never change here. A deleted user is refused.
+ * The message passes the checks of a REST body (nesting depth, U+0000, lone surrogates) and `user_details` those
+ * of a user upsert (its schema, the custom-size limit included): the two ways in cannot store different things.
  */
-import { type Custom, isUserId, type User } from '@switchboard/protocol';
+import { ConnectUserDetails, type Custom, isUserId, type User } from '@switchboard/protocol';
+import type { ValidateFunction } from 'ajv';
 import { authFailed, inputError } from '../domain/errors.js';
+import { validationError } from '../http/error-mapper.js';
+import { parseJsonInput } from '../http/json-input.js';
+import { bodyValidator } from '../http/validation.js';
 import type { Authenticator } from '../services/authenticate.js';
-import type { ServiceContext } from '../services/context.js';
+import type { InputLimits, ServiceContext } from '../services/context.js';
 import { ensureConnectingUser } from '../services/users.js';
 import { userView } from '../services/views.js';
 import type { ConnectionUser } from './connection.js';
@@ -36,7 +42,7 @@ export async function authenticateConnection(
   auth: Authenticator,
   text: string,
 ): Promise<Handshake> {
-  const message = parseConnectMessage(text);
+  const message = parseConnectMessage(text, ctx.config.limits);
   const claims = await auth.verifyToken(message.token);
   if (claims.server === true) throw authFailed('a server token cannot open a realtime connection');
   const userId = claims.user_id;
@@ -51,37 +57,39 @@ export async function authenticateConnection(
   return { user: { userId, actor }, me: userView(row, true) };
 }
 
-function parseConnectMessage(text: string): ConnectMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw inputError('the first message must be JSON: { token, user_details }', 'body');
+/** One compiled validator per node's limits (the custom-size limit is node configuration). */
+const detailsValidators = new WeakMap<InputLimits, ValidateFunction<ConnectUserDetails>>();
+
+function detailsValidator(limits: InputLimits): ValidateFunction<ConnectUserDetails> {
+  let validate = detailsValidators.get(limits);
+  if (!validate) {
+    validate = bodyValidator<ConnectUserDetails>(ConnectUserDetails, limits);
+    detailsValidators.set(limits, validate);
   }
+  return validate;
+}
+
+/** The same JSON rules as REST bodies (depth, U+0000, lone surrogates), and `user_details` as a user upsert's. */
+function parseConnectMessage(text: string, limits: InputLimits): ConnectMessage {
+  const value = parseJsonInput(text, 'body', { maxDepth: limits.maxJsonDepth });
   if (!isObject(value)) throw inputError('the first message must be a JSON object', 'body');
   if (typeof value.token !== 'string' || value.token === '') throw authFailed('the first message carries no token');
-  return { token: value.token, details: parseDetails(value.user_details) };
+  return { token: value.token, details: parseDetails(value.user_details, limits) };
 }
 
-function parseDetails(value: unknown): UserDetails | undefined {
+function parseDetails(value: unknown, limits: InputLimits): UserDetails | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) throw inputError('user_details must be an object', 'user_details');
-  const details: UserDetails = {};
-  if (value.id !== undefined) details.id = text(value.id, 'user_details.id', 255);
-  if (value.name !== undefined) details.name = text(value.name, 'user_details.name', 1024);
-  if (value.image !== undefined) details.image = text(value.image, 'user_details.image', 4096);
-  if (value.custom !== undefined) {
-    if (!isObject(value.custom)) throw inputError('user_details.custom must be an object', 'user_details.custom');
-    details.custom = value.custom;
-  }
-  return details;
-}
-
-function text(value: unknown, field: string, max: number): string {
-  if (typeof value !== 'string' || value.length > max) {
-    throw inputError(`${field} must be a string of at most ${max} characters`, field);
-  }
-  return value;
+  const validate = detailsValidator(limits);
+  if (!validate(value)) throw validationError(validate.errors ?? [], 'user_details');
+  // Only what a connecting user may change about itself; `role` and `teams` are validated but never applied here.
+  const { id, name, image, custom } = value as ConnectUserDetails;
+  return {
+    ...(id !== undefined ? { id } : {}),
+    ...(name !== undefined ? { name } : {}),
+    ...(image !== undefined ? { image } : {}),
+    ...(custom !== undefined ? { custom } : {}),
+  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

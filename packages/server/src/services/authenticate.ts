@@ -7,7 +7,8 @@ import { ErrorCode } from '@switchboard/protocol';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { type Actor, SERVER_ACTOR } from '../domain/actor.js';
 import { type Clock, systemClock } from '../domain/clock.js';
-import { ApiError, authFailed } from '../domain/errors.js';
+import { ApiError, authFailed, inputError } from '../domain/errors.js';
+import { hasLoneSurrogate } from '../domain/unicode.js';
 import type { Store } from '../store/store.js';
 
 export interface TokenClaims extends JWTPayload {
@@ -18,6 +19,9 @@ export interface TokenClaims extends JWTPayload {
 
 /** Verified tokens are remembered briefly: HMAC verification is cheap but not free on every request. */
 const CACHE_LIMIT = 10_000;
+
+/** How far a token's `iat` may be ahead of the node's clock (clocks of token issuers drift a little). */
+export const IAT_SKEW_SECONDS = 60;
 
 export class Authenticator {
   private readonly key: Uint8Array;
@@ -59,10 +63,7 @@ export class Authenticator {
     if (typeof userId !== 'string' || userId === '') throw authFailed('token has no user_id claim');
     const user = await this.store.read.users.get(userId);
     if (!user || user.deleted_at !== null) throw authFailed(`user ${userId} does not exist`);
-    const callCids = Array.isArray(claims.call_cids)
-      ? claims.call_cids.filter((c) => typeof c === 'string')
-      : undefined;
-    return { kind: 'user', userId, role: user.role, callCids };
+    return { kind: 'user', userId, role: user.role, callCids: claims.call_cids };
   }
 
   /**
@@ -77,6 +78,26 @@ export class Authenticator {
     return claims.exp === undefined || claims.exp * 1000 > this.clock.now().getTime();
   }
 
+  /**
+   * Claims a valid signature does not make sensible: checked before a token is remembered, so a refused token is
+   * refused every time. `call_cids` that is not a list of strings would otherwise read as "no scope" (fail open).
+   */
+  private checkClaims(claims: TokenClaims): void {
+    const now = this.clock.now().getTime() / 1000;
+    if (claims.iat !== undefined && claims.iat > now + IAT_SKEW_SECONDS) {
+      throw authFailed('token iat is in the future: check the clock of the token issuer');
+    }
+    const cids: unknown = claims.call_cids;
+    if (cids !== undefined && !(Array.isArray(cids) && cids.every((c) => typeof c === 'string'))) {
+      throw authFailed('token call_cids must be a list of call cids');
+    }
+    const userId: unknown = claims.user_id;
+    if (userId !== undefined && typeof userId !== 'string') throw authFailed('token user_id must be a string');
+    if (typeof userId === 'string' && hasLoneSurrogate(userId)) {
+      throw inputError('token user_id must not contain an unpaired UTF-16 surrogate', 'user_id');
+    }
+  }
+
   private async verify(token: string): Promise<TokenClaims> {
     const cached = this.verified.get(token);
     if (cached && this.unexpired(cached)) return cached;
@@ -89,6 +110,7 @@ export class Authenticator {
     } catch (err) {
       throw tokenError(err);
     }
+    this.checkClaims(claims);
     if (this.verified.size >= CACHE_LIMIT) this.verified.clear();
     this.verified.set(token, claims);
     return claims;

@@ -17,6 +17,15 @@ export interface ServiceConfig {
   apiSecret: string;
   /** Public URL of this node, handed to joiners as their media/ws endpoint until a media server exists. */
   publicUrl: string;
+  /** What a client may send (app/config.ts): checked where input enters, by http/ and realtime/. */
+  limits: InputLimits;
+}
+
+export interface InputLimits {
+  /** Largest `custom` object a client may write, in UTF-8 bytes of its JSON. */
+  maxCustomBytes: number;
+  /** Deepest nesting of objects and arrays in a request body or WebSocket message. */
+  maxJsonDepth: number;
 }
 
 export interface ServiceContext {

@@ -14,8 +14,9 @@ import {
 import type { Actor } from '../domain/actor.js';
 import { isoNow } from '../domain/clock.js';
 import { authFailed, inputError, notAllowed, notFound } from '../domain/errors.js';
+import { parseStoredJson } from '../domain/json-depth.js';
 import type { PageRequest } from '../domain/query/page-request.js';
-import { parseJson, toJson } from '../store/json.js';
+import { toJson } from '../store/json.js';
 import { queryUsers as selectUsers } from '../store/query/query-users.js';
 import type { UsersTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
@@ -86,7 +87,8 @@ export async function updateUsersPartial(
   }
   const updated = await commit(ctx, async (tx) => {
     const now = isoNow(ctx.clock);
-    const out: Record<string, User> = {};
+    // A Map, then own properties: a user id may be `__proto__`, which assigning to a plain object would swallow.
+    const out = new Map<string, User>();
     for (const [i, u] of req.users.entries()) {
       const row = await tx.users.get(u.id);
       if (!row || row.deleted_at !== null) throw inputError(`user ${u.id} does not exist`, `users[${i}].id`);
@@ -96,8 +98,15 @@ export async function updateUsersPartial(
       if (set.image !== undefined) next.image = set.image;
       if (set.role !== undefined) next.role = set.role;
       if (set.teams !== undefined) next.teams = toJson(set.teams);
-      // `set.custom` merges key by key into the stored custom data, as a partial update should.
-      if (set.custom !== undefined) next.custom = toJson({ ...parseJson(row.custom, {}), ...set.custom });
+      // `set.custom` merges key by key into the stored custom data, as a partial update should; the merged
+      // object is bounded like any custom a client writes, or repeated partial updates would grow it forever.
+      if (set.custom !== undefined) {
+        next.custom = toJson({ ...parseStoredJson(row.custom, {}), ...set.custom });
+        const limit = ctx.config.limits.maxCustomBytes;
+        if (Buffer.byteLength(next.custom) > limit) {
+          throw inputError(`custom would be over ${limit} bytes of JSON after the update`, `users[${i}].set.custom`);
+        }
+      }
       for (const field of u.unset ?? []) {
         if (field === 'name') next.name = null;
         if (field === 'image') next.image = null;
@@ -106,9 +115,9 @@ export async function updateUsersPartial(
       }
       const { id: _id, created_at: _c, ...patch } = next;
       await tx.users.update(u.id, patch);
-      out[u.id] = userView(next);
+      out.set(u.id, userView(next));
     }
-    return out;
+    return Object.fromEntries(out) as Record<string, User>;
   });
   ctx.snapshots.clear();
   await ctx.realtime.accessChanged({ userIds: req.users.filter((u) => u.set?.role !== undefined).map((u) => u.id) });
@@ -118,14 +127,15 @@ export async function updateUsersPartial(
 /**
  * QueryUsers (`GET /users?payload=`): one page of live users, filtered, sorted and paged by the query engine
  * (`id`, `name`, `role`, `created_at`, `updated_at`, `custom.<key>`; oldest first by default; `offset` or the
- * `next` / `prev` cursors). Every invalid part of the payload is an input error naming its field. Any
- * authenticated actor may query users.
+ * `next` / `prev` cursors). Every invalid part of the payload is an input error naming its field. Server tokens
+ * and users may query users; anonymous clients may not (the list carries every user's role and custom data).
  */
 export async function queryUsers(
   ctx: ServiceContext,
-  _actor: Actor,
+  actor: Actor,
   payload: PageRequest & { offset?: unknown },
 ): Promise<{ users: User[] } & QueryPageCursors> {
+  if (actor.kind === 'anonymous') throw notAllowed('anonymous clients may not query users');
   const page = await selectUsers(ctx.store.db, ctx.store.dialect, payload, { secret: cursorSecret(ctx.config) });
   return { users: page.rows.map((r) => userView(r)), ...pageCursors(page) };
 }

@@ -4,6 +4,7 @@
 
 import type { Call, CallParticipant, CallSession, CallType, Custom, Member, User } from '@switchboard/protocol';
 import { isCapability } from '@switchboard/protocol';
+import { parseStoredJson } from '../domain/json-depth.js';
 import { deepMerge } from '../domain/settings.js';
 import { parseJson } from '../store/json.js';
 import type {
@@ -21,7 +22,7 @@ export function userView(row: UsersTable, online = false): User {
     ...(row.name !== null ? { name: row.name } : {}),
     ...(row.image !== null ? { image: row.image } : {}),
     role: row.role,
-    custom: parseJson<Custom>(row.custom, {}),
+    custom: parseStoredJson<Custom>(row.custom, {}),
     teams: parseJson<string[]>(row.teams, []),
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -40,7 +41,7 @@ export function memberView(row: CallMembersTable, user: User): Member {
     user_id: row.user_id,
     user,
     role: row.role,
-    custom: parseJson<Custom>(row.custom, {}),
+    custom: parseStoredJson<Custom>(row.custom, {}),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -87,7 +88,7 @@ export function callView(row: CallsTable, type: CallTypeDefinition, createdBy: U
     type: row.type,
     cid: row.cid,
     created_by: createdBy,
-    custom: parseJson<Custom>(row.custom, {}),
+    custom: parseStoredJson<Custom>(row.custom, {}),
     settings: deepMerge(type.settings, parseJson(row.settings_override, {})),
     backstage: row.backstage === 1,
     blocked_user_ids: parseJson<string[]>(row.blocked_user_ids, []),

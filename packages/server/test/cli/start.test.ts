@@ -24,7 +24,7 @@ describe('switchboard start', () => {
 
   it('prints the generated API key and secret and answers /healthz', async () => {
     assert.match(printed, /API key: +[0-9a-f]+/);
-    assert.match(printed, /API secret: +\S+/);
+    assert.match(printed, /API secret: +[A-Za-z0-9_-]{20,}/);
     const res = await fetch(new URL('/healthz', address));
     assert.equal(res.status, 200);
   });
@@ -46,5 +46,35 @@ describe('switchboard start', () => {
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.created, true);
     assert.equal(body.call?.cid, 'default:cli-quick-start');
+  });
+});
+
+describe('switchboard start with credentials it did not generate', () => {
+  it('never prints a secret it loaded from the data dir or the environment', async () => {
+    const data = tempDataDir();
+    const env = { SWITCHBOARD_DATA_DIR: data.dir, PORT: '0', LOG_LEVEL: 'silent' };
+    try {
+      const first = await startCli(env);
+      assert.equal(await stopChild(first.child), 0);
+      const secret = /API secret: +(\S+)/.exec(first.stdout())?.[1] ?? '';
+      assert.ok(secret.length >= 20, `the first start shows the generated secret: ${first.stdout()}`);
+
+      const again = await startCli(env);
+      assert.equal(await stopChild(again.child), 0);
+      assert.ok(!again.stdout().includes(secret), `a restart must not print the secret:\n${again.stdout()}`);
+      assert.match(again.stdout(), /API secret: not shown \(kept in /);
+      assert.match(again.stdout(), /API key: +[0-9a-f]+/);
+
+      const fromEnv = await startCli({
+        ...env,
+        SWITCHBOARD_API_KEY: 'env-key',
+        SWITCHBOARD_API_SECRET: 'env-secret-value',
+      });
+      assert.equal(await stopChild(fromEnv.child), 0);
+      assert.ok(!fromEnv.stdout().includes('env-secret-value'), fromEnv.stdout());
+      assert.match(fromEnv.stdout(), /API secret: not shown \(from SWITCHBOARD_API_SECRET\)/);
+    } finally {
+      data.remove();
+    }
   });
 });

@@ -36,7 +36,9 @@ export async function userRoutes(app: FastifyInstance, ctx: ServiceContext): Pro
       schema: { operationId: 'QueryUsers', tags, querystring: Type.Object({ payload: Type.Optional(Type.String()) }) },
     },
     async (req) => {
-      const payload = req.query.payload ? parseJsonInput(req.query.payload, 'payload') : {};
+      const payload = req.query.payload
+        ? parseJsonInput(req.query.payload, 'payload', { maxDepth: ctx.config.limits.maxJsonDepth })
+        : {};
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
         throw inputError('payload must be a JSON object', 'payload');
       }
