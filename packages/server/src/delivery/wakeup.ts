@@ -16,6 +16,8 @@ export class Wakeup {
     if (!this.rung) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, ms));
+        // A polling fallback must not keep a process alive on its own (the HTTP server does while it listens).
+        timer.unref();
         this.ring = () => {
           clearTimeout(timer);
           resolve();

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { ROLE_PATTERN } from '@switchboard/protocol';
 import { eachDatabase } from '../support/each-database.js';
 import { ContractChecker, type Recorded } from '../support/openapi-contract.js';
 import { raw } from '../support/raw-http.js';
@@ -79,8 +80,9 @@ eachDatabase('OpenAPI contract', (node) => {
         if (op.requestBody) assert.equal(op.requestBody.required, false, `${where}: a missing body means {}`);
       }
     }
-    // 25 call operations under both families, 4 user operations, health, metrics and the document itself.
-    assert.equal(operations, 25 * 2 + 4 + 3);
+    // 25 call operations under both families, 4 user operations, 5 app settings and webhook operations, health,
+    // metrics and the document itself.
+    assert.equal(operations, 25 * 2 + 4 + 5 + 3);
     assert.deepEqual(
       Object.keys(doc.paths['/api/v2/video/calltypes'].post.responses).filter((s) => s < '300'),
       ['201'],
@@ -98,7 +100,7 @@ eachDatabase('OpenAPI contract', (node) => {
     assert.ok(doc.servers.length > 0);
     const grants =
       doc.paths['/api/v2/video/calltypes'].post.requestBody.content['application/json'].schema.properties.grants;
-    assert.equal(grants.propertyNames.pattern, '^[a-zA-Z0-9_-]{1,64}$');
+    assert.equal(grants.propertyNames.pattern, ROLE_PATTERN);
     assert.ok(doc['x-websocket'].paths.includes('/video/connect'));
     assert.ok(doc['x-websocket'].event_types.includes('call.session_participant_joined'));
     assert.ok(doc['x-websocket'].client_messages['health.check']);
