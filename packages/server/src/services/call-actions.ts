@@ -28,9 +28,6 @@ import { removeParticipants } from './sessions.js';
 import { requireExistingUser } from './users.js';
 import { userView } from './views.js';
 
-/** Custom payloads are relayed to every watcher: keep them small (the threat is fan-out amplification). */
-export const MAX_CUSTOM_EVENT_BYTES = 5 * 1024;
-
 /**
  * The event's `user` is its sender: the token's user, or for a server token the user named by `user_id`. A server
  * token may name nobody (the reference page's `call.sendCustomEvent({ type: 'draw', ... })` from a backend); the
@@ -43,8 +40,11 @@ export async function sendCustomEvent(
   req: SendCallEventRequest,
 ): Promise<void> {
   const userId = actor.kind === 'server' ? req.user_id : requireActingUserId(actor, req.user_id);
-  if (Buffer.byteLength(JSON.stringify(req.custom)) > MAX_CUSTOM_EVENT_BYTES) {
-    throw inputError(`custom must be at most ${MAX_CUSTOM_EVENT_BYTES} bytes of JSON`, 'custom');
+  // Custom payloads are relayed to every watcher: keep them small (the threat is fan-out amplification). Also
+  // checked here, not only by the request schema, because the WebSocket and SDK paths reach this use case too.
+  const maxBytes = ctx.config.limits.maxCustomBytes;
+  if (Buffer.byteLength(JSON.stringify(req.custom)) > maxBytes) {
+    throw inputError(`custom must be at most ${maxBytes} bytes of JSON`, 'custom');
   }
   const cid = toCid(ref.type, ref.id);
   await commit(ctx, async (tx, emit) => {
