@@ -142,10 +142,16 @@ eachRealtimeDatabase('adversarial: prototype-named user ids', {}, (node) => {
       'call.rejected by hasOwnProperty',
     );
     assert.equal(rejected.reason, 'busy');
-    const after = await session(path);
-    assert.deepEqual(answered(after.accepted_by), sorted([CONSTRUCTOR, TO_STRING]));
-    assert.deepEqual(answered(after.rejected_by), sorted([PROTO, HAS_OWN]));
-    assert.deepEqual(after.missed_by, {});
+    const fromEvent = (rejected.call as Call).session;
+    const listed = await asUser(t, CONSTRUCTOR, 'POST', '/video/calls', { filter_conditions: { cid } });
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    const fromQuery = (listed.body.calls as { call: Call }[])[0]?.call.session;
+    // GetCall, QueryCalls (as `constructor`) and the event all show the same answers.
+    for (const after of [await session(path), fromQuery, fromEvent]) {
+      assert.deepEqual(answered(after?.accepted_by), sorted([CONSTRUCTOR, TO_STRING]));
+      assert.deepEqual(answered(after?.rejected_by), sorted([PROTO, HAS_OWN]));
+      assert.deepEqual(after?.missed_by, {});
+    }
     await socket(caller).assertNoEvent(cid, (m) => m.type === 'call.missed', 'nobody missed an answered ring');
   });
 
