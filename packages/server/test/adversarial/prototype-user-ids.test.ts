@@ -232,4 +232,35 @@ eachRealtimeDatabase('adversarial: prototype-named user ids', {}, (node) => {
     assert.equal(calls.status, 200, JSON.stringify(calls.body));
     assert.equal((calls.body.calls as unknown[]).length, 1);
   });
+
+  it('create calls, change roles, are removed, and are deleted (last: the others need them)', async () => {
+    const t = node();
+    const id = uid('call');
+    const path = `/api/v2/video/call/${NEVER}/${id}`;
+    const created = await raw(t, 'POST', path, {
+      body: { data: { created_by_id: HAS_OWN, members: HOSTILE.map((user_id) => ({ user_id })) } },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    assert.equal((created.body.call as Call).created_by.id, HAS_OWN);
+    const changed = await raw(t, 'POST', `${path}/members`, {
+      body: { update_members: [{ user_id: CONSTRUCTOR, role: 'moderator' }], remove_members: [PROTO] },
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    const got = await raw(t, 'GET', path);
+    assert.deepEqual(
+      (got.body.members as { user_id: string; role: string }[]).map((m) => [m.user_id, m.role]).sort(),
+      [
+        [CONSTRUCTOR, 'moderator'],
+        [HAS_OWN, 'call_member'],
+        [TO_STRING, 'call_member'],
+      ].sort(),
+    );
+
+    const deleted = await raw(t, 'POST', '/api/v2/users/delete', { body: { user_ids: [...HOSTILE] } });
+    assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+    const payload = JSON.stringify({ filter_conditions: { id: { $in: HOSTILE } } });
+    const queried = await raw(t, 'GET', '/api/v2/users', { query: { payload } });
+    assert.equal(queried.status, 200, JSON.stringify(queried.body));
+    assert.deepEqual(queried.body.users, []);
+  });
 });
