@@ -90,8 +90,9 @@ export class SwitchboardClient {
 
   /** Creates or replaces users (at most 100). A repeated id keeps its last entry. Answers a map by user id. */
   upsertUsers(users: UserRequest[]): Promise<UsersResponse> {
-    const byId: UpsertUsersRequest['users'] = {};
-    for (const user of users) byId[user.id] = user;
+    // Object.fromEntries defines own properties (the last of a repeated id wins): assigning to a plain object would
+    // turn the user id `__proto__` into a prototype and drop that user from the request.
+    const byId: UpsertUsersRequest['users'] = Object.fromEntries(users.map((user) => [user.id, user]));
     return this.#http.post('/users', { users: byId } satisfies UpsertUsersRequest);
   }
 

@@ -64,6 +64,22 @@ describe('users', () => {
     });
   });
 
+  it('upsertUsers keeps users whose ids are Object.prototype names, and the last entry of a repeated id', async () => {
+    const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    await client.upsertUsers([...ids.map((id) => ({ id, name: 'first' })), { id: '__proto__', name: 'last' }]);
+    const sent = (fake.last().body as { users: Record<string, { id: string; name: string }> }).users;
+    assert.deepEqual(Object.keys(sent), ids);
+    assert.deepEqual(
+      ids.map((id) => [sent[id]?.id, sent[id]?.name]),
+      [
+        ['__proto__', 'last'],
+        ['constructor', 'first'],
+        ['toString', 'first'],
+        ['hasOwnProperty', 'first'],
+      ],
+    );
+  });
+
   it('updateUsersPartial PATCHes /api/v2/users', async () => {
     const body = { users: [{ id: 'alice', set: { name: 'Al' }, unset: ['image' as const] }] };
     await client.updateUsersPartial(body);

@@ -16,12 +16,15 @@ function isPlainObject(v: Json): v is Record<string, Json> {
  */
 export function deepMerge<T>(base: T, patch: Json): T {
   if (!isPlainObject(base) || !isPlainObject(patch)) return (patch === undefined ? base : patch) as T;
-  const out: Record<string, Json> = { ...base };
+  // Own properties only, in and out: settings keep keys the API does not model, and on a plain object a key
+  // `__proto__` would be read as Object.prototype and written as the prototype instead of a value.
+  const out = new Map(Object.entries(base));
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    out[key] = isPlainObject(out[key]) && isPlainObject(value) ? deepMerge(out[key], value) : value;
+    const current = out.get(key);
+    out.set(key, isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value);
   }
-  return out as T;
+  return Object.fromEntries(out) as T;
 }
 
 export const DEFAULT_CALL_SETTINGS: CallSettings = {

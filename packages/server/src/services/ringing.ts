@@ -270,7 +270,11 @@ async function currentSession(tx: Repositories, call: LoadedCall): Promise<CallS
 
 type AnswerColumn = 'accepted_by' | 'rejected_by' | 'missed_by';
 
-/** Adds user → time entries to one of the session's answer maps (re-read inside the transaction). */
+/**
+ * Adds user → time entries to one of the session's answer maps (re-read inside the transaction). Through a Map and
+ * back with Object.fromEntries: user ids are client-chosen, and `map['__proto__'] = now` on a plain object would
+ * set its prototype and lose the answer.
+ */
 async function recordAnswers(
   tx: Repositories,
   session: CallSessionsTable,
@@ -279,9 +283,9 @@ async function recordAnswers(
   now: string,
 ): Promise<void> {
   const fresh = (await tx.sessions.get(session.id)) ?? session;
-  const map = parseJson<Record<string, string>>(fresh[column], {});
-  for (const id of userIds) map[id] = now;
-  await tx.sessions.update(session.id, { [column]: toJson(map) });
+  const map = new Map(Object.entries(parseJson<Record<string, string>>(fresh[column], {})));
+  for (const id of userIds) map.set(id, now);
+  await tx.sessions.update(session.id, { [column]: toJson(Object.fromEntries(map)) });
 }
 
 async function reloadModel(tx: Repositories, call: LoadedCall) {

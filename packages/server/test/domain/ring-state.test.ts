@@ -53,8 +53,8 @@ describe('ring state machine', () => {
       { kind: 'accept', userId: 'bob' },
       { kind: 'reject', userId: 'carol' },
     );
-    assert.equal(state.callees.bob, 'accepted');
-    assert.equal(state.callees.carol, 'rejected');
+    assert.equal(state.callees.get('bob'), 'accepted');
+    assert.equal(state.callees.get('carol'), 'rejected');
     assert.deepEqual(effects, [{ kind: 'ended', outcome: 'answered' }]);
     assert.equal(nextDeadline(state), undefined);
   });
@@ -80,7 +80,7 @@ describe('ring state machine', () => {
       { kind: 'missed', userIds: ['carol'] },
       { kind: 'ended', outcome: 'cancelled' },
     ]);
-    assert.equal(state.callees.bob, 'rejected');
+    assert.equal(state.callees.get('bob'), 'rejected');
   });
 
   it('ignores answers from strangers, the caller accepting, and second answers', () => {
@@ -95,8 +95,8 @@ describe('ring state machine', () => {
       { kind: 'accept', userId: 'bob' },
     );
     assert.deepEqual(effects, []);
-    assert.equal(state.callees.bob, 'rejected');
-    assert.equal(state.callees.mallory, undefined);
+    assert.equal(state.callees.get('bob'), 'rejected');
+    assert.equal(state.callees.get('mallory'), undefined);
   });
 
   it('auto-cancels at auto_cancel_timeout_ms when nobody accepted', () => {
@@ -163,6 +163,67 @@ describe('ring state machine', () => {
     const ended = run(ring(['bob']), clock, { kind: 'reject', userId: 'bob' }).state;
     const fresh = ringAgain(ended, ['carol'], timeouts, clock.now);
     assert.equal(fresh.outcome, undefined);
-    assert.deepEqual(Object.keys(fresh.callees), ['carol'], 'an ended ring is replaced');
+    assert.deepEqual([...fresh.callees.keys()], ['carol'], 'an ended ring is replaced');
+  });
+
+  describe('callees named after Object.prototype members', () => {
+    const HOSTILE = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+
+    it('ring, answer and count like any callee', () => {
+      const clock = new FakeClock();
+      const start = ring(HOSTILE);
+      assert.deepEqual(ringingCallees(start), HOSTILE);
+      const { state, effects } = run(
+        start,
+        clock,
+        { kind: 'accept', userId: '__proto__' },
+        { kind: 'reject', userId: 'constructor' },
+        { kind: 'accept', userId: 'toString' },
+      );
+      assert.deepEqual(
+        [...state.callees],
+        [
+          ['__proto__', 'accepted'],
+          ['constructor', 'rejected'],
+          ['toString', 'accepted'],
+          ['hasOwnProperty', 'ringing'],
+        ],
+      );
+      assert.deepEqual(effects, []);
+      clock.advance(20_000);
+      assert.deepEqual(run(state, clock, { kind: 'tick' }).effects, [
+        { kind: 'missed', userIds: ['hasOwnProperty'] },
+        { kind: 'ended', outcome: 'answered' },
+      ]);
+    });
+
+    it('a lone __proto__ callee rings, times out and misses the call', () => {
+      const clock = new FakeClock();
+      const start = ring(['__proto__']);
+      assert.deepEqual(ringingCallees(start), ['__proto__']);
+      assert.equal(nextDeadline(start), T0 + 15_000);
+      clock.advance(15_000);
+      assert.deepEqual(run(start, clock, { kind: 'tick' }).effects, [
+        { kind: 'missed', userIds: ['__proto__'] },
+        { kind: 'ended', outcome: 'unanswered' },
+      ]);
+    });
+
+    it('answers from users named so who were not rung change nothing', () => {
+      const clock = new FakeClock();
+      const start = ring(['bob']);
+      const { state, effects } = run(
+        start,
+        clock,
+        ...HOSTILE.map((userId): RingInput => ({ kind: 'accept', userId })),
+        { kind: 'reject', userId: 'bob' },
+      );
+      assert.deepEqual([...state.callees], [['bob', 'rejected']]);
+      assert.deepEqual(
+        effects,
+        [{ kind: 'ended', outcome: 'rejected' }],
+        'nobody accepted: `constructor` is no answer',
+      );
+    });
   });
 });

@@ -12,6 +12,9 @@
  * - A timeout of 0 means "no timeout" on that side.
  * - The ring ends when nobody is ringing. Its outcome: `answered` if anybody accepted, otherwise `rejected` (all
  *   rejected), `cancelled` (the caller cancelled) or `unanswered` (timeouts).
+ *
+ * Callees are a Map, never a plain object keyed by user id: user ids are client-chosen, and on an object the
+ * callee `__proto__` would set the prototype instead of ringing, and `constructor` would always have a status.
  */
 
 export type CalleeStatus = 'ringing' | 'accepted' | 'rejected' | 'missed';
@@ -30,7 +33,7 @@ export interface RingState {
   /** Epoch milliseconds when the ring (re)started; deadlines count from here. */
   readonly startedAt: number;
   readonly timeouts: RingTimeouts;
-  readonly callees: Readonly<Record<string, CalleeStatus>>;
+  readonly callees: ReadonlyMap<string, CalleeStatus>;
   /** Set once the ring has ended; an ended ring ignores every input. */
   readonly outcome?: RingOutcome;
 }
@@ -53,8 +56,8 @@ export function startRing(
   timeouts: RingTimeouts,
   now: number,
 ): RingState {
-  const callees: Record<string, CalleeStatus> = {};
-  for (const id of calleeIds) if (id !== callerId) callees[id] = 'ringing';
+  const callees = new Map<string, CalleeStatus>();
+  for (const id of calleeIds) if (id !== callerId) callees.set(id, 'ringing');
   return { sessionId, callerId, startedAt: now, timeouts, callees };
 }
 
@@ -69,17 +72,17 @@ export function ringAgain(
   now: number,
 ): RingState {
   if (state.outcome !== undefined) return startRing(state.sessionId, state.callerId, calleeIds, timeouts, now);
-  const callees: Record<string, CalleeStatus> = { ...state.callees };
-  for (const id of calleeIds) if (id !== state.callerId) callees[id] = 'ringing';
+  const callees = new Map(state.callees);
+  for (const id of calleeIds) if (id !== state.callerId) callees.set(id, 'ringing');
   return { ...state, startedAt: now, timeouts, callees };
 }
 
 export function ringingCallees(state: RingState): string[] {
-  return Object.keys(state.callees).filter((id) => state.callees[id] === 'ringing');
+  return [...state.callees].flatMap(([id, status]) => (status === 'ringing' ? [id] : []));
 }
 
 function anyAccepted(state: RingState): boolean {
-  return Object.values(state.callees).includes('accepted');
+  return [...state.callees.values()].includes('accepted');
 }
 
 /** The next time `tick` can change something, or undefined when no timer is needed. */
@@ -106,8 +109,8 @@ export function stepRing(state: RingState, input: RingInput, now: number): RingS
 }
 
 function answer(state: RingState, userId: string, status: 'accepted' | 'rejected'): RingStep {
-  if (state.callees[userId] !== 'ringing') return { state, effects: [] };
-  const next: RingState = { ...state, callees: { ...state.callees, [userId]: status } };
+  if (state.callees.get(userId) !== 'ringing') return { state, effects: [] };
+  const next: RingState = { ...state, callees: new Map(state.callees).set(userId, status) };
   return endIfSilent(next, [], anyAccepted(next) ? 'answered' : 'rejected');
 }
 
@@ -123,8 +126,8 @@ function tick(state: RingState, now: number): RingStep {
 /** Every callee still ringing has missed the call; the ring ends. */
 function missRinging(state: RingState, outcomeIfNobodyAccepted: RingOutcome): RingStep {
   const missed = ringingCallees(state);
-  const callees: Record<string, CalleeStatus> = { ...state.callees };
-  for (const id of missed) callees[id] = 'missed';
+  const callees = new Map(state.callees);
+  for (const id of missed) callees.set(id, 'missed');
   const next: RingState = { ...state, callees };
   const effects: RingEffect[] = missed.length ? [{ kind: 'missed', userIds: missed }] : [];
   return endIfSilent(next, effects, anyAccepted(next) ? 'answered' : outcomeIfNobodyAccepted);
