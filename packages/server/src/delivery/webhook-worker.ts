@@ -10,7 +10,7 @@
  */
 import { HOOK_TIMEOUT_MAX_MS } from '@switchboard/protocol';
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
 import { type Chain, type DeliveryRow, DeliveryStore, type Settlement } from './delivery-store.js';
 import { type ActiveHook, HookStore } from './hook-store.js';
@@ -27,7 +27,6 @@ export interface WorkerOptions {
 
 export class WebhookWorker {
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly deliveries: DeliveryStore;
   /** Outcomes of finished attempts, recorded by the next step. */
   private outcomes: Outcome[] = [];
   /** Whether due deliveries may exist beyond the chains of recorded outcomes (new, retried, left by a full claim). */
@@ -44,9 +43,7 @@ export class WebhookWorker {
     private readonly options: WorkerOptions,
     /** Called when an attempt finished: its outcome waits to be recorded, and its (hook, call) may go on. */
     private readonly onSettled: () => void,
-  ) {
-    this.deliveries = new DeliveryStore(store.db, store.dialect);
-  }
+  ) {}
 
   /**
    * Records finished attempts, claims and starts what is due; answers 'more' when it may have left due work behind,
@@ -61,36 +58,38 @@ export class WebhookWorker {
     const full = this.rescan || this.outcomes.length === 0;
     if (full && free > 0) this.rescan = false;
     const only = full ? undefined : chainsOf(this.outcomes);
-    const { recorded, claimed } = await this.recordAnd((tx) =>
-      free > 0 ? tx.claimDue(now.toISOString(), free, leaseUntil, only) : Promise.resolve([]),
-    );
+    // One transaction (one pool connection) for the whole step: on PostgreSQL each separate query would queue for a
+    // connection behind the API's requests again.
+    const { recorded, result } = await this.recordAnd(async (tx, deliveries) => {
+      if (free <= 0) return { claimed: [], hooks: [], payloads: new Map<number, string>(), due: null };
+      const claimed = await deliveries.claimDue(now.toISOString(), free, leaseUntil, only);
+      const [hooks, payloads] =
+        claimed.length > 0
+          ? await Promise.all([new HookStore(tx.db).active(), deliveries.payloads(claimed.map((d) => d.outbox_id))])
+          : [[], new Map<number, string>()];
+      // Sleep until the next retry only when caught up (a full claim that left slots free).
+      const due = full && claimed.length < free ? ((await deliveries.nextDueAt(now.toISOString())) ?? '') : null;
+      return { claimed, hooks, payloads, due };
+    });
+    const { claimed, hooks, payloads, due } = result;
     this.reported(recorded);
     for (const { change } of recorded) {
       if (change.status === 'pending')
         this.nextDueMs = Math.min(this.nextDueMs ?? Infinity, Date.parse(change.nextAttemptAt));
     }
+    if (due !== null) this.nextDueMs = due === '' ? undefined : Date.parse(due);
     if (claimed.length === free) this.rescan = true;
-    if (claimed.length > 0) {
-      const [hooks, payloads] = await Promise.all([
-        new HookStore(this.store.db).active(),
-        this.deliveries.payloads(claimed.map((d) => d.outbox_id)),
-      ]);
-      const byId = new Map(hooks.map((h) => [h.id, h]));
-      for (const delivery of claimed) {
-        const attempt = this.attempt(delivery, byId.get(delivery.hook_id), payloads.get(delivery.outbox_id));
-        this.inFlight.add(attempt);
-        void attempt.finally(() => {
-          this.inFlight.delete(attempt);
-          this.onSettled();
-        });
-      }
-      if (claimed.length === free) return 'more';
+    const byId = new Map(hooks.map((h) => [h.id, h]));
+    for (const delivery of claimed) {
+      const attempt = this.attempt(delivery, byId.get(delivery.hook_id), payloads.get(delivery.outbox_id));
+      this.inFlight.add(attempt);
+      void attempt.finally(() => {
+        this.inFlight.delete(attempt);
+        this.onSettled();
+      });
     }
     if (free <= 0) return 60_000;
-    if (full) {
-      const due = await this.deliveries.nextDueAt(this.now().toISOString());
-      this.nextDueMs = due === undefined ? undefined : Date.parse(due);
-    }
+    if (claimed.length === free) return 'more';
     return this.nextDueMs === undefined ? 60_000 : Math.max(0, this.nextDueMs - this.now().getTime());
   }
 
@@ -101,20 +100,20 @@ export class WebhookWorker {
 
   /**
    * In one transaction: writes the queued outcomes, then runs `then` (the claim, which thereby already sees those
-   * (hook, call)s free). Outcomes go back to the queue if the transaction fails.
+   * (hook, call)s free, and what the claimed attempts need). Outcomes go back to the queue if the transaction fails.
    */
-  private async recordAnd(
-    then: (tx: DeliveryStore) => Promise<DeliveryRow[]>,
-  ): Promise<{ recorded: Outcome[]; claimed: DeliveryRow[] }> {
+  private async recordAnd<T>(
+    then: (tx: Repositories, deliveries: DeliveryStore) => Promise<T>,
+  ): Promise<{ recorded: Outcome[]; result: T }> {
     const recorded = this.outcomes;
     this.outcomes = [];
     try {
-      const claimed = await this.store.transaction(async (tx) => {
+      const result = await this.store.transaction(async (tx) => {
         const deliveries = new DeliveryStore(tx.db, this.store.dialect);
         if (recorded.length > 0) await deliveries.settleMany(recorded, this.now().toISOString());
-        return then(deliveries);
+        return then(tx, deliveries);
       });
-      return { recorded, claimed };
+      return { recorded, result };
     } catch (err) {
       this.outcomes = [...recorded, ...this.outcomes];
       throw err;
