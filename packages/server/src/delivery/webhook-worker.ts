@@ -60,7 +60,7 @@ export class WebhookWorker {
     const only = full ? undefined : chainsOf(this.outcomes);
     // One transaction (one pool connection) for the whole step: on PostgreSQL each separate query would queue for a
     // connection behind the API's requests again.
-    const { recorded, result } = await this.recordAnd(async (tx, deliveries) => {
+    const { recorded, result } = await this.recordAnd(full, async (tx, deliveries) => {
       if (free <= 0) return { claimed: [], hooks: [], payloads: new Map<number, string>(), due: null };
       const claimed = await deliveries.claimDue(now.toISOString(), free, leaseUntil, only);
       const [hooks, payloads] =
@@ -103,6 +103,8 @@ export class WebhookWorker {
    * (hook, call)s free, and what the claimed attempts need). Outcomes go back to the queue if the transaction fails.
    */
   private async recordAnd<T>(
+    /** Whether this step took over a pending full claim (asked for again if the transaction fails). */
+    full: boolean,
     then: (tx: Repositories, deliveries: DeliveryStore) => Promise<T>,
   ): Promise<{ recorded: Outcome[]; result: T }> {
     const recorded = this.outcomes;
@@ -116,6 +118,7 @@ export class WebhookWorker {
       return { recorded, result };
     } catch (err) {
       this.outcomes = [...recorded, ...this.outcomes];
+      if (full) this.rescan = true;
       throw err;
     }
   }
@@ -189,7 +192,7 @@ export class WebhookWorker {
    */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-    if (this.outcomes.length > 0) this.reported((await this.recordAnd(async () => [])).recorded);
+    if (this.outcomes.length > 0) this.reported((await this.recordAnd(false, async () => [])).recorded);
   }
 }
 
