@@ -10,10 +10,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { composeNode } from '../src/app/compose.js';
@@ -29,19 +28,32 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-async function startReceiver(onEvent: (event: { id: string; created_at: string }) => void) {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      onEvent(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.writeHead(200).end();
-    });
+/**
+ * The receiver runs in its own thread: a real receiver is another machine, so its HTTP parsing must not take the
+ * event loop of the node under test (in one thread it capped what this measured). It answers 200 at once and posts
+ * each event's id and lag (receipt time − the event's `created_at`, stamped at commit) back.
+ */
+const RECEIVER_THREAD = `
+const { createServer } = require('node:http');
+const { parentPort } = require('node:worker_threads');
+const server = createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    res.writeHead(200).end();
+    parentPort.postMessage({ id: event.id, lagMs: Date.now() - Date.parse(event.created_at) });
   });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, server };
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+`;
+
+async function startReceiver(onEvent: (id: string, lagMs: number) => void) {
+  const thread = new Worker(RECEIVER_THREAD, { eval: true, execArgv: [] });
+  const [ready] = (await once(thread, 'message')) as [{ port: number }];
+  thread.on('message', (m: { id: string; lagMs: number }) => onEvent(m.id, m.lagMs));
+  return { url: `http://127.0.0.1:${ready.port}/hook`, stop: () => thread.terminate() };
 }
 
 async function postgresReachable(): Promise<boolean> {
@@ -72,8 +84,8 @@ async function runOn(
   const base = await node.listen();
   const seen = new Map<string, number>();
   let waiting: { count: number; done: () => void } | undefined;
-  const receiver = await startReceiver((event) => {
-    if (!seen.has(event.id)) seen.set(event.id, Date.now() - Date.parse(event.created_at));
+  const receiver = await startReceiver((id, lagMs) => {
+    if (!seen.has(id)) seen.set(id, lagMs);
     if (waiting && seen.size >= waiting.count) waiting.done();
   });
   const allSeen = (count: number) =>
@@ -160,8 +172,7 @@ async function runOn(
     };
   } finally {
     await node.close();
-    receiver.server.closeAllConnections();
-    receiver.server.close();
+    await receiver.stop();
     if (dialect === 'postgres') {
       const admin = new pg.Client({ connectionString: POSTGRES_URL });
       await admin.connect();

@@ -1,7 +1,9 @@
 /**
  * SQL of the webhook delivery log. Claiming is the one subtle query: a delivery is due when its time has come (or
  * the node that claimed it stopped renewing its lease) and no earlier delivery of the same (hook, call) is still
- * open, so events of one call reach one hook in order while other calls and hooks go ahead. On PostgreSQL the
+ * open, so events of one call reach one hook in order while other calls and hooks go ahead. That is: it is the head
+ * (lowest open id) of its (hook, call) and due. The heads come from one pass over the index of open deliveries,
+ * instead of probing for an earlier open one behind every open row (which made each claim cost open rows × probes). On PostgreSQL the
  * claim takes row locks with SKIP LOCKED: nodes claiming at once get disjoint rows and never wait for each other.
  */
 import type { DeliveryStatus, WebhookDelivery } from '@switchboard/protocol';
@@ -15,6 +17,27 @@ export type NewDelivery = Insertable<WebhookDeliveriesTable>;
 /** Statuses of a delivery that still has to go out (it holds back later events of its call for its hook). */
 const OPEN = sql`('pending', 'in_flight')`;
 const INSERT_CHUNK = 200;
+/** Rows per settling UPDATE (its WHERE has one (id, attempts) pair per row). */
+const SETTLE_CHUNK = 200;
+
+/** Deliveries of one (hook, call): they go out one at a time, in id order. */
+export interface Chain {
+  hookId: string;
+  callCid: string;
+}
+
+export interface SettleChange {
+  status: DeliveryStatus;
+  nextAttemptAt: string;
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** One attempt's outcome for the claim it was made under. */
+export interface Settlement {
+  claim: DeliveryRow;
+  change: SettleChange;
+}
 
 export interface DeliveryFilter {
   hookId?: string | undefined;
@@ -61,21 +84,27 @@ export class DeliveryStore {
   }
 
   /**
-   * Marks up to `limit` due deliveries in flight for this claimant until `leaseUntil` and counts the attempt.
+   * Marks up to `limit` due deliveries (of the `only` chains when given: one index seek per chain, for the chains
+   * whose head just settled) in flight for this claimant until `leaseUntil` and counts the attempt.
    * Run it inside a transaction on PostgreSQL (the row locks last until the commit).
    */
-  async claimDue(now: string, limit: number, leaseUntil: string): Promise<DeliveryRow[]> {
+  async claimDue(now: string, limit: number, leaseUntil: string, only?: readonly Chain[]): Promise<DeliveryRow[]> {
+    if (only?.length === 0) return [];
     const lock = this.dialect === 'postgres' ? sql`for update of d skip locked` : sql``;
+    const heads = only
+      ? sql`select (
+            select min(e.id) from webhook_deliveries e
+            where e.hook_id = c.column1 and e.call_cid = c.column2 and e.status in ${OPEN}) as id
+          from (values ${sql.join(only.map((c) => sql`(${c.hookId}, ${c.callCid})`))}) as c`
+      : sql`select min(id) as id from webhook_deliveries where status in ${OPEN} group by hook_id, call_cid`;
     const result = await sql<DeliveryRow>`
       update webhook_deliveries
       set status = 'in_flight', attempts = attempts + 1, lease_until = ${leaseUntil}, updated_at = ${now}
       where id in (
-        select d.id from webhook_deliveries d
-        where ((d.status = 'pending' and d.next_attempt_at <= ${now})
-            or (d.status = 'in_flight' and d.lease_until <= ${now}))
-          and not exists (
-            select 1 from webhook_deliveries e
-            where e.hook_id = d.hook_id and e.call_cid = d.call_cid and e.id < d.id and e.status in ${OPEN})
+        select d.id from (${heads}) head
+        join webhook_deliveries d on d.id = head.id
+        where (d.status = 'pending' and d.next_attempt_at <= ${now})
+           or (d.status = 'in_flight' and d.lease_until <= ${now})
         order by d.id
         limit ${limit}
         ${lock})
@@ -97,30 +126,47 @@ export class DeliveryStore {
   }
 
   /**
-   * Records an attempt's outcome, only if the row is still this claim's (same attempt count and in flight): a
-   * claim taken over after its lease ran out must not be overwritten by the node that lost it.
+   * Records attempts' outcomes (run it in a transaction): one UPDATE per distinct outcome (every 200 of one status
+   * code shares one). Each row only if it is still its claim's (same attempt count and in flight): a claim taken
+   * over after its lease ran out must not be overwritten by the node that lost it. Answers how many rows were.
    */
-  async settle(
-    claim: DeliveryRow,
-    change: { status: DeliveryStatus; nextAttemptAt: string; statusCode: number | null; error: string | null },
-    now: string,
-  ): Promise<boolean> {
-    const result = await this.db
-      .updateTable('webhook_deliveries')
-      .set({
-        status: change.status,
-        next_attempt_at: change.nextAttemptAt,
-        lease_until: null,
-        last_status_code: change.statusCode,
-        last_error: change.error,
-        updated_at: now,
-        ...(change.status === 'delivered' ? { delivered_at: now } : {}),
-      })
-      .where('id', '=', claim.id)
-      .where('attempts', '=', claim.attempts)
-      .where('status', '=', 'in_flight')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  async settleMany(settlements: readonly Settlement[], now: string): Promise<number> {
+    const groups = new Map<string, Settlement[]>();
+    for (const s of settlements) {
+      const c = s.change;
+      const key = JSON.stringify([c.status, c.nextAttemptAt, c.statusCode, c.error]);
+      const group = groups.get(key);
+      if (group) group.push(s);
+      else groups.set(key, [s]);
+    }
+    let updated = 0;
+    for (const group of groups.values()) {
+      const change = (group[0] as Settlement).change;
+      for (let i = 0; i < group.length; i += SETTLE_CHUNK) {
+        const claims = group.slice(i, i + SETTLE_CHUNK).map((s) => s.claim);
+        const result = await this.db
+          .updateTable('webhook_deliveries')
+          .set({
+            status: change.status,
+            next_attempt_at: change.nextAttemptAt,
+            lease_until: null,
+            last_status_code: change.statusCode,
+            last_error: change.error,
+            updated_at: now,
+            ...(change.status === 'delivered' ? { delivered_at: now } : {}),
+          })
+          .where('status', '=', 'in_flight')
+          .where(
+            'id',
+            'in',
+            claims.map((c) => c.id),
+          )
+          .where((eb) => eb.or(claims.map((c) => eb.and([eb('id', '=', c.id), eb('attempts', '=', c.attempts)]))))
+          .executeTakeFirst();
+        updated += Number(result.numUpdatedRows);
+      }
+    }
+    return updated;
   }
 
   /** Claims a dead node left behind. On SQLite one process delivers, so at its start every claim is stale. */

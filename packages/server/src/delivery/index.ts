@@ -61,17 +61,22 @@ export class Delivery {
       () => deliveries.oldestUndelivered(),
       () => clock.now().getTime(),
     );
-    this.sender = new WebhookSender(options.apiKey, options.apiSecret);
+    const maxInFlight = options.maxInFlight ?? 256;
+    this.sender = new WebhookSender(options.apiKey, options.apiSecret, maxInFlight);
     this.worker = new WebhookWorker(
       store,
       this.sender,
       metrics,
       logger,
       () => clock.now(),
-      { retryScheduleMs: options.retryScheduleMs, maxInFlight: options.maxInFlight ?? 64 },
+      { retryScheduleMs: options.retryScheduleMs, maxInFlight },
       () => this.workerLoop.wake(),
     );
-    const relay = new OutboxRelay(store, [new WebhookSink(store.dialect, () => this.workerLoop.wake())], nowIso);
+    const wakeForNew = () => {
+      this.worker.rescanAll();
+      this.workerLoop.wake();
+    };
+    const relay = new OutboxRelay(store, [new WebhookSink(store.dialect, wakeForNew)], nowIso);
     const batch = 500;
     this.relayLoop = new Loop(
       async () => ((await relay.relayBatch()) >= batch ? 'more' : pollMs),
@@ -93,7 +98,7 @@ export class Delivery {
       PURGE_EVERY_MS,
       (err) => logger.error({ err }, 'outbox purge failed'),
     );
-    this.admin = new DeliveryAdmin(store, nowIso, () => this.workerLoop.wake());
+    this.admin = new DeliveryAdmin(store, nowIso, wakeForNew);
   }
 
   async start(): Promise<void> {

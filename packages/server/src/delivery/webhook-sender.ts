@@ -30,14 +30,18 @@ export function webhookIdFor(eventId: string, hookId: string): string {
 }
 
 export class WebhookSender {
-  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+  private readonly agent: Agent;
   /** Aborts attempts still running when the node closes (their deliveries stay claimed; see WebhookWorker). */
   private readonly closing = new AbortController();
 
   constructor(
     private readonly apiKey: string,
     private readonly apiSecret: string,
-  ) {}
+    /** Connections per receiver origin: as many as attempts may run at once, so none waits for a socket. */
+    connections = 256,
+  ) {
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections, pipelining: 1 });
+  }
 
   async send(attempt: WebhookAttempt): Promise<AttemptOutcome> {
     try {

@@ -2,12 +2,17 @@
  * The webhook worker of one node: claims due deliveries, sends them (up to `maxInFlight` at once), and records each
  * outcome: delivered on 2xx; otherwise retried on the schedule, then dead-lettered. Every claim carries a lease,
  * so if this node dies its in-flight deliveries become due again for another node once the lease runs out.
+ *
+ * Outcomes are not written one by one: a finished attempt queues its outcome and rings the loop, and the next step
+ * records every queued outcome and claims what became due, in one transaction. A (hook, call)'s next delivery is
+ * claimable only once its predecessor's outcome is committed, so order holds; an outcome lost in a crash before
+ * that commit leaves its row in flight, to be sent again when the lease runs out (at least once).
  */
 import { HOOK_TIMEOUT_MAX_MS } from '@switchboard/protocol';
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
-import { type DeliveryRow, DeliveryStore } from './delivery-store.js';
+import { type Chain, type DeliveryRow, DeliveryStore, type Settlement } from './delivery-store.js';
 import { type ActiveHook, HookStore } from './hook-store.js';
 import { retryDelay } from './retry-schedule.js';
 import type { WebhookSender } from './webhook-sender.js';
@@ -22,7 +27,12 @@ export interface WorkerOptions {
 
 export class WebhookWorker {
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly deliveries: DeliveryStore;
+  /** Outcomes of finished attempts, recorded by the next step. */
+  private outcomes: Outcome[] = [];
+  /** Whether due deliveries may exist beyond the chains of recorded outcomes (new, retried, left by a full claim). */
+  private rescan = true;
+  /** The earliest retry this worker knows of (epoch ms), to sleep until then between full claims. */
+  private nextDueMs: number | undefined;
 
   constructor(
     private readonly store: Store,
@@ -31,42 +41,101 @@ export class WebhookWorker {
     private readonly logger: Logger,
     private readonly now: () => Date,
     private readonly options: WorkerOptions,
-    /** Called when an attempt finished: its (hook, call) may have a next delivery due now. */
+    /** Called when an attempt finished: its outcome waits to be recorded, and its (hook, call) may go on. */
     private readonly onSettled: () => void,
-  ) {
-    this.deliveries = new DeliveryStore(store.db, store.dialect);
-  }
+  ) {}
 
   /**
-   * Claims and starts what is due; answers 'more' when it may have left due work behind, otherwise how long until
-   * the next scheduled retry.
+   * Records finished attempts, claims and starts what is due; answers 'more' when it may have left due work behind,
+   * otherwise how long until the next scheduled retry.
    */
   async step(): Promise<'more' | number> {
     const free = this.options.maxInFlight - this.inFlight.size;
-    if (free <= 0) return 60_000; // a finishing attempt wakes the loop
+    if (free <= 0 && this.outcomes.length === 0) return 60_000; // a finishing attempt wakes the loop
     const now = this.now();
     const leaseUntil = new Date(now.getTime() + HOOK_TIMEOUT_MAX_MS + LEASE_MARGIN_MS).toISOString();
-    const claimed = await this.store.transaction((tx) =>
-      new DeliveryStore(tx.db, this.store.dialect).claimDue(now.toISOString(), free, leaseUntil),
-    );
-    if (claimed.length > 0) {
-      const [hooks, payloads] = await Promise.all([
-        new HookStore(this.store.db).active(),
-        this.deliveries.payloads(claimed.map((d) => d.outbox_id)),
-      ]);
-      const byId = new Map(hooks.map((h) => [h.id, h]));
-      for (const delivery of claimed) {
-        const attempt = this.attempt(delivery, byId.get(delivery.hook_id), payloads.get(delivery.outbox_id));
-        this.inFlight.add(attempt);
-        void attempt.finally(() => {
-          this.inFlight.delete(attempt);
-          this.onSettled();
-        });
-      }
-      if (claimed.length === free) return 'more';
+    // After a finished attempt only its (hook, call) has a new head: claim just there (cheap) unless told otherwise.
+    const full = this.rescan || this.outcomes.length === 0;
+    if (full && free > 0) this.rescan = false;
+    const only = full ? undefined : chainsOf(this.outcomes);
+    // One transaction (one pool connection) for the whole step: on PostgreSQL each separate query would queue for a
+    // connection behind the API's requests again.
+    const { recorded, result } = await this.recordAnd(full, async (tx, deliveries) => {
+      if (free <= 0) return { claimed: [], hooks: [], payloads: new Map<number, string>(), due: null };
+      const claimed = await deliveries.claimDue(now.toISOString(), free, leaseUntil, only);
+      const [hooks, payloads] =
+        claimed.length > 0
+          ? await Promise.all([new HookStore(tx.db).active(), deliveries.payloads(claimed.map((d) => d.outbox_id))])
+          : [[], new Map<number, string>()];
+      // Sleep until the next retry only when caught up (a full claim that left slots free).
+      const due = full && claimed.length < free ? ((await deliveries.nextDueAt(now.toISOString())) ?? '') : null;
+      return { claimed, hooks, payloads, due };
+    });
+    const { claimed, hooks, payloads, due } = result;
+    this.reported(recorded);
+    for (const { change } of recorded) {
+      if (change.status === 'pending')
+        this.nextDueMs = Math.min(this.nextDueMs ?? Infinity, Date.parse(change.nextAttemptAt));
     }
-    const due = await this.deliveries.nextDueAt(this.now().toISOString());
-    return due === undefined ? 60_000 : Math.max(0, Date.parse(due) - this.now().getTime());
+    if (due !== null) this.nextDueMs = due === '' ? undefined : Date.parse(due);
+    if (claimed.length === free) this.rescan = true;
+    const byId = new Map(hooks.map((h) => [h.id, h]));
+    for (const delivery of claimed) {
+      const attempt = this.attempt(delivery, byId.get(delivery.hook_id), payloads.get(delivery.outbox_id));
+      this.inFlight.add(attempt);
+      void attempt.finally(() => {
+        this.inFlight.delete(attempt);
+        this.onSettled();
+      });
+    }
+    if (free <= 0) return 60_000;
+    if (claimed.length === free) return 'more';
+    return this.nextDueMs === undefined ? 60_000 : Math.max(0, this.nextDueMs - this.now().getTime());
+  }
+
+  /** New or requeued deliveries exist: the next step claims from every (hook, call). */
+  rescanAll(): void {
+    this.rescan = true;
+  }
+
+  /**
+   * In one transaction: writes the queued outcomes, then runs `then` (the claim, which thereby already sees those
+   * (hook, call)s free, and what the claimed attempts need). Outcomes go back to the queue if the transaction fails.
+   */
+  private async recordAnd<T>(
+    /** Whether this step took over a pending full claim (asked for again if the transaction fails). */
+    full: boolean,
+    then: (tx: Repositories, deliveries: DeliveryStore) => Promise<T>,
+  ): Promise<{ recorded: Outcome[]; result: T }> {
+    const recorded = this.outcomes;
+    this.outcomes = [];
+    try {
+      const result = await this.store.transaction(async (tx) => {
+        const deliveries = new DeliveryStore(tx.db, this.store.dialect);
+        if (recorded.length > 0) await deliveries.settleMany(recorded, this.now().toISOString());
+        return then(tx, deliveries);
+      });
+      return { recorded, result };
+    } catch (err) {
+      this.outcomes = [...recorded, ...this.outcomes];
+      if (full) this.rescan = true;
+      throw err;
+    }
+  }
+
+  /** Metrics and logs of outcomes once they are committed. */
+  private reported(outcomes: readonly Outcome[]): void {
+    for (const { claim, change } of outcomes) {
+      const label =
+        change.status === 'delivered' ? 'delivered' : change.status === 'dead_letter' ? 'dead_lettered' : 'failed';
+      this.metrics.count(claim.hook_id, label);
+      if (change.status === 'dead_letter') {
+        this.logger.warn(
+          { delivery: claim.id, hook: claim.hook_id, event: claim.event_id, error: change.error },
+          'webhook dead-lettered',
+        );
+      }
+    }
   }
 
   private async attempt(delivery: DeliveryRow, hook: ActiveHook | undefined, body: string | undefined): Promise<void> {
@@ -74,7 +143,7 @@ export class WebhookWorker {
       if (!hook || body === undefined) {
         // The hook was removed or disabled, or the event purged: nothing to send to. Kept for the operator.
         const why = hook ? 'event no longer retained' : 'hook removed or disabled';
-        await this.record(delivery, { ok: false, status: null, error: why }, true);
+        this.queue(delivery, { ok: false, status: null, error: why }, true);
         return;
       }
       const outcome = await this.sender.send({
@@ -86,50 +155,53 @@ export class WebhookWorker {
       });
       // Cut short by the node closing: the claim stays and is taken up again (lease, or restart on SQLite).
       if (this.sender.closed) return;
-      await this.record(delivery, outcome, false);
+      this.queue(delivery, outcome, false);
     } catch (err) {
-      this.logger.error({ err, delivery: delivery.id }, 'recording a webhook attempt failed');
+      this.logger.error({ err, delivery: delivery.id }, 'webhook attempt failed');
     }
   }
 
-  private async record(
+  private queue(
     delivery: DeliveryRow,
     outcome: { ok: true; status: number } | { ok: false; status: number | null; error: string },
     giveUp: boolean,
-  ): Promise<void> {
+  ): void {
     const now = this.now();
     if (outcome.ok) {
-      await this.deliveries.settle(
-        delivery,
-        { status: 'delivered', nextAttemptAt: now.toISOString(), statusCode: outcome.status, error: null },
-        now.toISOString(),
-      );
-      this.metrics.count(delivery.hook_id, 'delivered');
+      this.outcomes.push({
+        claim: delivery,
+        change: { status: 'delivered', nextAttemptAt: now.toISOString(), statusCode: outcome.status, error: null },
+      });
       return;
     }
     const wait = giveUp ? undefined : retryDelay(this.options.retryScheduleMs, delivery.attempts, Math.random());
-    const dead = wait === undefined;
-    await this.deliveries.settle(
-      delivery,
-      {
-        status: dead ? 'dead_letter' : 'pending',
+    this.outcomes.push({
+      claim: delivery,
+      change: {
+        status: wait === undefined ? 'dead_letter' : 'pending',
         nextAttemptAt: new Date(now.getTime() + (wait ?? 0)).toISOString(),
         statusCode: outcome.status,
         error: outcome.error,
       },
-      now.toISOString(),
-    );
-    this.metrics.count(delivery.hook_id, dead ? 'dead_lettered' : 'failed');
-    if (dead) {
-      this.logger.warn(
-        { delivery: delivery.id, hook: delivery.hook_id, event: delivery.event_id, error: outcome.error },
-        'webhook dead-lettered',
-      );
-    }
+    });
   }
 
-  /** Resolves when the attempts started so far have finished (closing the node waits for them). */
+  /**
+   * Resolves when the attempts started so far have finished and their outcomes are recorded (closing the node
+   * waits for this, after stopping the loop).
+   */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    if (this.outcomes.length > 0) this.reported((await this.recordAnd(false, async () => [])).recorded);
   }
+}
+
+type Outcome = Settlement;
+
+function chainsOf(outcomes: readonly Outcome[]): Chain[] {
+  const chains = new Map<string, Chain>();
+  for (const { claim } of outcomes) {
+    chains.set(`${claim.hook_id}\n${claim.call_cid}`, { hookId: claim.hook_id, callCid: claim.call_cid });
+  }
+  return [...chains.values()];
 }
