@@ -33,6 +33,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { isoNow } from '../domain/clock.js';
 import { authFailed } from '../domain/errors.js';
 import { errorBody, internalError, toApiError } from '../http/error-mapper.js';
+import { parseJsonInput } from '../http/json-input.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
@@ -203,20 +204,22 @@ export class RealtimeGateway {
     connection.close(CloseCode.AuthRejected, 'auth rejected');
   }
 
-  /** After auth, clients only send health checks: `[{ type: 'health.check', client_id }]` or a bare object. */
+  /**
+   * After auth, clients only send health checks: `[{ type: 'health.check', client_id }]` or a bare object. The text
+   * passes the same input checks as every other JSON entry (depth, NUL, surrogates); anything else is ignored. One
+   * message earns at most one answer, so a message listing thousands of checks cannot multiply the server's output.
+   */
   private onMessage(connection: Connection, text: string): void {
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJsonInput(text, 'message', { maxDepth: this.deps.ctx.config.limits.maxJsonDepth });
     } catch {
       return;
     }
     const items = Array.isArray(value) ? value : [value];
-    for (const item of items) {
-      if (typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'health.check') {
-        connection.sendJson(this.healthCheck(connection));
-      }
-    }
+    const isHealthCheck = (item: unknown) =>
+      typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'health.check';
+    if (items.some(isHealthCheck)) connection.sendJson(this.healthCheck(connection));
   }
 
   private healthCheck(connection: Connection): HealthCheckEvent {
