@@ -2,6 +2,7 @@
  * The composition root: reads config once and builds every backend (database, bus, HTTP) for one Switchboard
  * node. Nothing else picks implementations. Two nodes can be composed in one process (tests rely on it).
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -43,6 +44,8 @@ export interface NodeOptions {
   realtime?: Partial<RealtimeOptions>;
   /** Tests only: instruments the HTTP app before its routes exist (the OpenAPI contract recorder). */
   instrumentHttp?: (app: FastifyInstance) => void;
+  /** This node's identity among the nodes sharing one database; a fresh UUID by default. */
+  nodeId?: string;
 }
 
 export interface SwitchboardNode {
@@ -96,6 +99,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const registry = new ConnectionRegistry();
   const presence = new Presence(scheduler, realtime.presenceGraceMs);
   const ctx: ServiceContext = {
+    nodeId: options.nodeId ?? randomUUID(),
     store,
     bus,
     clock,

@@ -29,6 +29,8 @@ export interface InputLimits {
 }
 
 export interface ServiceContext {
+  /** This process's identity among the nodes sharing one database (fresh at every start; never reused). */
+  readonly nodeId: string;
   readonly store: Store;
   readonly bus: EventBus;
   readonly clock: Clock;
