@@ -9,6 +9,8 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { EventBus } from '../bus/event-bus.js';
 import { LocalEventBus } from '../bus/local-event-bus.js';
+import { DurableTimers } from '../cluster/durable-timers.js';
+import { NodeLiveness } from '../cluster/node-liveness.js';
 import { Delivery } from '../delivery/index.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { buildHttpApp } from '../http/app.js';
@@ -24,8 +26,8 @@ import { CallTypeCache } from '../services/call-type-cache.js';
 import { seedBuiltinCallTypes } from '../services/call-types.js';
 import type { ServiceContext } from '../services/context.js';
 import { Presence } from '../services/presence.js';
-import { RingTracker } from '../services/ring-tracker.js';
-import { dropRingsOnEnd } from '../services/ringing.js';
+import { cidOfRingKey, RING_JOB, RingTracker } from '../services/ring-tracker.js';
+import { dropRingsOnEnd, ringTimedOut } from '../services/ringing.js';
 import { TimerScheduler } from '../services/scheduler.js';
 import { openDatabase, type PostgresOptions, type SqliteOptions } from '../store/database.js';
 import { Store } from '../store/store.js';
@@ -97,16 +99,21 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   });
   const scheduler = new TimerScheduler(clock, (err, key) => logger.error({ err, key }, 'scheduled task failed'));
   const registry = new ConnectionRegistry();
-  const presence = new Presence(scheduler, realtime.presenceGraceMs);
+  const nodeId = options.nodeId ?? randomUUID();
+  // Ring timeouts and presence grace are rows in the database, fired by whichever node is alive (cluster/).
+  const timers = new DurableTimers({ nodeId, store, clock, scheduler, logger, sweepIntervalMs: config.timerSweepMs });
+  const presence = new Presence(timers, realtime.presenceGraceMs, (err) =>
+    logger.error({ err }, 'presence grace not recorded'),
+  );
   const ctx: ServiceContext = {
-    nodeId: options.nodeId ?? randomUUID(),
+    nodeId,
     store,
     bus,
     clock,
     callTypes: new CallTypeCache(store, undefined, config.callTypeCacheEntries),
     snapshots,
     realtime: new GatewayPort(registry, presence, () => ctx),
-    rings: new RingTracker(scheduler),
+    rings: new RingTracker(timers),
     config: {
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
@@ -140,9 +147,13 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   });
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime, rateLimiter });
   gateway.start(app.server);
-  const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);
-  // Participants left behind by the process before this one leave after the grace period (single node).
-  await presence.adoptOrphans(ctx);
+  const stopDroppingRings = dropRingsOnEnd(bus, store, ctx.rings, (err) => logger.error({ err }, 'ring not dropped'));
+  presence.register(ctx);
+  timers.handle(RING_JOB, (job) => ringTimedOut(ctx, cidOfRingKey(job.key)));
+  // Heartbeat first: participants of dead nodes (a previous process of this one too) leave after the node TTL.
+  const liveness = new NodeLiveness(ctx, { ttlMs: config.nodeTtlMs, scheduler, logger });
+  await liveness.start();
+  timers.start();
   await delivery.start();
 
   return {
@@ -163,6 +174,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       await gateway.close();
       stopDroppingRings();
       await presence.leaveAll(ctx, held).catch((err: unknown) => logger.error({ err }, 'leaving on shutdown failed'));
+      await timers.close();
+      await liveness.stop().catch((err: unknown) => logger.error({ err }, 'node row not removed'));
       await scheduler.close();
       await app.close();
       await delivery.close();

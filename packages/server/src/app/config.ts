@@ -15,6 +15,8 @@ export interface Config {
   logLevel: string;
   publicUrl: string | undefined;
   presenceGraceMs: number;
+  nodeTtlMs: number;
+  timerSweepMs: number;
   healthCheckIntervalMs: number;
   idleTimeoutMs: number;
   maxBufferedBytes: number;
@@ -141,6 +143,22 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: 'How long a participant stays in a call after its WebSocket closed (reconnect window)',
     default: 30_000,
     parse: nonNegativeInt('SWITCHBOARD_PRESENCE_GRACE_MS'),
+  },
+  {
+    key: 'nodeTtlMs',
+    env: 'SWITCHBOARD_NODE_TTL_MS',
+    description:
+      'A node whose heartbeat (every third of this) is older than this is dead: its WebSocket participants leave',
+    default: 15_000,
+    parse: intBetween('SWITCHBOARD_NODE_TTL_MS', 30, 3_600_000),
+  },
+  {
+    key: 'timerSweepMs',
+    env: 'SWITCHBOARD_TIMER_SWEEP_MS',
+    description:
+      'How often a node looks for overdue durable timers (ring timeouts, presence grace) of any node, e.g. a dead one',
+    default: 1000,
+    parse: intBetween('SWITCHBOARD_TIMER_SWEEP_MS', 10, 600_000),
   },
   {
     key: 'healthCheckIntervalMs',

@@ -2,51 +2,64 @@
  * Presence-driven leave: a participant who joined over a realtime connection leaves when that connection closes,
  * after a grace period for reconnects (docs/api.md: default 30 s).
  *
- * - When a connection closes, its participations (rows whose `connection_id` is that connection) get `graceMs`.
- *   When the grace is over, those still attached to it leave (`call.session_participant_left`, and
- *   `call.session_ended` when they were the last).
+ * - When a connection closes, its participations (rows whose `connection_id` is that connection) get `graceMs`: a
+ *   durable job `presence:<connection id>` (services/durable-jobs.ts), so the grace runs out on whichever node is
+ *   alive then. When it does, those still attached to the connection leave (`call.session_participant_left`, and
+ *   `call.session_ended` when they were the last), once, under the call's lock.
  * - Within the grace, a new connection of the same user that watches the call (GetCall / GetOrCreateCall /
- *   QueryCalls with its `connection_id`) takes the participations over: they move to the new connection and leave
- *   only when that one closes. This is what the SDK's reconnect does.
+ *   QueryCalls with its `connection_id`) takes the participations over, on any node (the closed connections are
+ *   found through the user's presence jobs): they move to the new connection and its node, and leave only when
+ *   that one closes. This is what the SDK's reconnect does.
  * - Within the grace, the same user joining the call again over a new connection replaces the old participations:
  *   they leave at once, after the new participant joined (so the session does not end in between).
- *
- * - On start (`adoptOrphans`), participations over connections this node does not hold — those of the process that
- *   ran before it and died (kill -9, crash) — are treated as closed connections: they leave after the grace period
- *   unless their client reconnects and takes them over.
- * - On shutdown (`leaveAll`), the participations over this node's connections leave at once, so a stopped node
- *   leaves no session open behind it.
- *
- * State is per node and in memory, and adoption assumes a single node: every participation with a connection
- * belongs to this node (on start it holds none yet). With several nodes on one database, a node starting would
- * adopt the participations of nodes still alive; the scale-out work replaces adoption with presence heartbeats.
+ * - On shutdown (`leaveAll`), the participations over this node's connections, and over its connections still in
+ *   their grace period, leave at once, so a stopped node leaves no session open behind it.
+ * - A node that dies without shutting down (kill -9, crash) is handled by cluster/node-liveness.ts: once its
+ *   heartbeat is older than the node TTL, its participations leave (`leaveOrphans`).
  */
 
-import {
-  activeParticipantsByConnections,
-  connectionsWithParticipants,
-  rehomeParticipants,
-} from '../store/realtime-queries.js';
+import { isoNow } from '../domain/clock.js';
+import { activeParticipantsByConnections, orphanParticipants, rehomeParticipants } from '../store/realtime-queries.js';
 import type { SessionParticipantsTable } from '../store/schema.js';
+import type { Repositories } from '../store/store.js';
 import { lockCallIfPresent } from './call-access.js';
 import { commit, type ServiceContext } from './context.js';
-import type { Scheduler } from './scheduler.js';
+import type { DurableJobs, JobRecord } from './durable-jobs.js';
 import { removeParticipants } from './sessions.js';
 
+export const PRESENCE_JOB = 'presence';
+
+interface PresencePayload {
+  connection_id: string;
+  user_id: string;
+}
+
 export class Presence {
-  /** user id → closed connections still in their grace period. */
+  /** user id → this node's closed connections still in their grace period. */
   private readonly closedByUser = new Map<string, Set<string>>();
+  /** connection id → user id, for the same entries. */
+  private readonly userByConnection = new Map<string, string>();
+  /** Grace jobs being written (shutdown waits for them). */
+  private readonly writes = new Set<Promise<void>>();
 
   constructor(
-    private readonly scheduler: Scheduler,
+    private readonly jobs: DurableJobs,
     readonly graceMs: number,
+    private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** Closed connections whose grace period is still running. */
+  /** Hands this node's grace expiry to the durable jobs (composition root, once). */
+  register(ctx: ServiceContext): void {
+    this.jobs.handle(
+      PRESENCE_JOB,
+      (job) => this.expire(ctx, job),
+      (key) => this.forget(key.slice(PRESENCE_JOB.length + 1)),
+    );
+  }
+
+  /** Closed connections of this node whose grace period is still running. */
   get pending(): number {
-    let n = 0;
-    for (const closed of this.closedByUser.values()) n += closed.size;
-    return n;
+    return this.userByConnection.size;
   }
 
   /** A connection that may carry participations closed: they leave after the grace period. */
@@ -57,70 +70,124 @@ export class Presence {
       this.closedByUser.set(userId, closed);
     }
     closed.add(connectionId);
+    this.userByConnection.set(connectionId, userId);
     const at = ctx.clock.now().getTime() + this.graceMs;
-    this.scheduler.schedule(`presence:${connectionId}`, at, () => this.expire(ctx, connectionId, userId));
+    const key = presenceKey(connectionId);
+    const payload: PresencePayload = { connection_id: connectionId, user_id: userId };
+    const write = ctx.store
+      .transaction((tx) => this.jobs.put(tx, { key, kind: PRESENCE_JOB, subject: userId, dueAt: at, payload }))
+      .then(
+        () => this.jobs.wake(key, at),
+        // Not written: the participations stay until this node stops (leaveAll) or dies (node-liveness.ts).
+        (err: unknown) => this.onError(err),
+      );
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
   }
 
   /**
-   * On start: participations hanging off connections of a previous process get the grace period, as if their
-   * connections had just closed. Single node only (see the header).
-   */
-  async adoptOrphans(ctx: ServiceContext): Promise<number> {
-    const orphans = await connectionsWithParticipants(ctx.store.read);
-    for (const { connection_id, user_id } of orphans) this.connectionClosed(ctx, connection_id, user_id);
-    return orphans.length;
-  }
-
-  /**
-   * On shutdown: the participations over `heldConnectionIds` (this node's open connections) and over connections
-   * still in their grace period leave now, with their events committed, before the node stops.
+   * On shutdown: the participations over `heldConnectionIds` (this node's open connections) and over this node's
+   * connections still in their grace period leave now, with their events committed, before the node stops.
    */
   async leaveAll(ctx: ServiceContext, heldConnectionIds: readonly string[]): Promise<void> {
-    const pending = [...this.closedByUser.values()].flatMap((closed) => [...closed]);
-    for (const id of pending) this.scheduler.cancel(`presence:${id}`);
+    await Promise.allSettled([...this.writes]);
+    const pending = [...this.userByConnection.keys()];
     this.closedByUser.clear();
+    this.userByConnection.clear();
     await this.leave(ctx, [...heldConnectionIds, ...pending]);
+    if (pending.length > 0) {
+      await ctx.store.transaction(async (tx) => {
+        for (const id of pending) await this.jobs.delete(tx, presenceKey(id));
+      });
+    }
+    for (const id of pending) this.jobs.wake(presenceKey(id), undefined);
   }
 
   /** Moves the user's participations in `cid` from closed connections to `connectionId`; returns how many moved. */
   async takeOver(ctx: ServiceContext, userId: string, cid: string, connectionId: string): Promise<number> {
-    const closed = this.closedByUser.get(userId);
-    if (!closed || closed.size === 0) return 0;
-    return ctx.store.transaction((tx) => rehomeParticipants(tx, cid, userId, [...closed], connectionId));
+    const closed = await this.closedConnections(ctx, userId);
+    if (closed.length === 0) return 0;
+    return ctx.store.transaction((tx) => rehomeParticipants(tx, cid, userId, closed, connectionId, ctx.nodeId));
   }
 
   /** The user joined `cid` again: participations over closed connections leave now. */
   async replace(ctx: ServiceContext, userId: string, cid: string): Promise<void> {
-    const closed = this.closedByUser.get(userId);
-    if (!closed || closed.size === 0) return;
-    await this.leave(ctx, [...closed], cid);
+    const closed = await this.closedConnections(ctx, userId);
+    if (closed.length === 0) return;
+    await this.leave(ctx, closed, cid);
   }
 
-  /** The grace period is over: what is still attached to the connection leaves. */
-  private async expire(ctx: ServiceContext, connectionId: string, userId: string): Promise<void> {
-    try {
-      await this.leave(ctx, [connectionId]);
-    } finally {
-      const closed = this.closedByUser.get(userId);
-      closed?.delete(connectionId);
-      if (closed?.size === 0) this.closedByUser.delete(userId);
-    }
+  /** The user's connections in their grace period, closed on this node or any other. */
+  private async closedConnections(ctx: ServiceContext, userId: string): Promise<string[]> {
+    const ids = new Set(this.closedByUser.get(userId));
+    const jobs = await this.jobs.bySubject(ctx.store.read, PRESENCE_JOB, userId);
+    for (const job of jobs) ids.add((JSON.parse(job.payload) as PresencePayload).connection_id);
+    return [...ids];
+  }
+
+  /** The grace period is over (on whichever node claimed the job): what is still attached to the connection leaves. */
+  private async expire(ctx: ServiceContext, job: JobRecord): Promise<void> {
+    const { connection_id } = JSON.parse(job.payload) as PresencePayload;
+    // Each call's leave re-reads its participants under the call's lock: a second run finds nobody to remove.
+    await this.leave(ctx, [connection_id]);
+    await ctx.store.transaction((tx) => this.jobs.delete(tx, job.key, job.token));
+    this.forget(connection_id);
+  }
+
+  private forget(connectionId: string): void {
+    const userId = this.userByConnection.get(connectionId);
+    if (userId === undefined) return;
+    this.userByConnection.delete(connectionId);
+    const closed = this.closedByUser.get(userId);
+    closed?.delete(connectionId);
+    if (closed?.size === 0) this.closedByUser.delete(userId);
   }
 
   /** Ends the live participations over these connections, one transaction per call. */
   private async leave(ctx: ServiceContext, connectionIds: readonly string[], onlyCid?: string): Promise<void> {
     const rows = await activeParticipantsByConnections(ctx.store.read, connectionIds, onlyCid);
-    const byCall = new Map<string, SessionParticipantsTable[]>();
-    for (const row of rows) byCall.set(row.call_cid, [...(byCall.get(row.call_cid) ?? []), row]);
-    for (const cid of byCall.keys()) {
-      await commit(ctx, async (tx, emit) => {
-        const call = await lockCallIfPresent(ctx, tx, cid);
-        const sessionId = call?.row.current_session_id;
-        if (!call || !sessionId) return;
-        const active = await activeParticipantsByConnections(tx, connectionIds, cid);
-        const leaving = active.filter((p) => p.session_id === sessionId);
-        await removeParticipants(ctx, tx, call, sessionId, leaving, emit);
-      });
+    for (const cid of new Set(rows.map((r) => r.call_cid))) {
+      await leaveParticipants(ctx, cid, (tx) => activeParticipantsByConnections(tx, connectionIds, cid));
     }
   }
 }
+
+/**
+ * The live participations of nodes that are gone (no `cluster_nodes` row: dead and reaped, or from before nodes had
+ * rows) leave, at most `limit` calls per run; returns how many calls were handled.
+ */
+export async function leaveOrphans(ctx: ServiceContext, limit: number): Promise<number> {
+  const rows = await orphanParticipants(ctx.store.read, undefined, limit);
+  const cids = [...new Set(rows.map((r) => r.call_cid))];
+  for (const cid of cids) await leaveParticipants(ctx, cid, (tx) => orphanParticipants(tx, cid), true);
+  return cids.length;
+}
+
+/**
+ * In one transaction holding the call's lock: the participants `pick` returns (re-read under the lock, so
+ * concurrent runs on several nodes find nobody left the second time) leave the current session.
+ */
+async function leaveParticipants(
+  ctx: ServiceContext,
+  cid: string,
+  pick: (tx: Repositories) => Promise<SessionParticipantsTable[]>,
+  closeStale = false,
+): Promise<void> {
+  await commit(ctx, async (tx, emit) => {
+    const call = await lockCallIfPresent(ctx, tx, cid);
+    const sessionId = call?.row.current_session_id;
+    const picked = await pick(tx);
+    const leaving = picked.filter((p) => p.session_id === sessionId);
+    if (call && sessionId) await removeParticipants(ctx, tx, call, sessionId, leaving, emit);
+    // Rows left open in a session that is over (or of a deleted call) would be found again on every run.
+    const stale = picked.filter((p) => p.session_id !== sessionId || !call);
+    if (closeStale && stale.length > 0) {
+      await tx.sessions.markLeft(
+        stale.map((p) => p.user_session_id),
+        isoNow(ctx.clock),
+      );
+    }
+  });
+}
+
+const presenceKey = (connectionId: string) => `${PRESENCE_JOB}:${connectionId}`;

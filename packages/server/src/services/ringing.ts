@@ -22,11 +22,11 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { Actor } from '../domain/actor.js';
 import { isoNow } from '../domain/clock.js';
 import { inputError, notAllowed } from '../domain/errors.js';
-import { type RingEffect, type RingState, ringAgain, startRing, stepRing } from '../domain/ring/ring-state.js';
+import { nextDeadline, type RingEffect, ringAgain, startRing, stepRing } from '../domain/ring/ring-state.js';
 import { parseJson, toJson } from '../store/json.js';
 import { allMembers } from '../store/realtime-queries.js';
 import type { CallSessionsTable } from '../store/schema.js';
-import type { Repositories } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 import { type LoadedCall, lockCallForChange, lockCallIfPresent, requireActingUserId } from './call-access.js';
 import { loadCallModel, membersWithUsers } from './call-response.js';
 import type { CallRef } from './calls.js';
@@ -97,21 +97,24 @@ export function ringMembers(
       const sessionId = session?.id ?? '';
       if (options.ring) emit(CallEvents.ring(model, sessionId, calleeMembers, caller, options.video, now));
       if (options.notify) emit(CallEvents.notification(model, sessionId, calleeMembers, caller, now));
-      return { sessionId, callees, settings: model.settings.ring };
+      let dueAt: number | undefined;
+      if (options.ring) {
+        const timeouts = {
+          autoCancelMs: model.settings.ring.auto_cancel_timeout_ms,
+          incomingMs: model.settings.ring.incoming_call_timeout_ms,
+        };
+        const at = Date.parse(now);
+        // Read under the call's lock: one call's ring operations are serialised on every node.
+        const before = await ctx.rings.load(tx, cid);
+        const state =
+          before && before.sessionId === sessionId
+            ? ringAgain(before, callees, timeouts, at)
+            : startRing(sessionId, callerId, callees, timeouts, at);
+        dueAt = await ctx.rings.save(tx, cid, state);
+      }
+      return { callees, dueAt };
     });
-    if (rung && options.ring) {
-      const timeouts = {
-        autoCancelMs: rung.settings.auto_cancel_timeout_ms,
-        incomingMs: rung.settings.incoming_call_timeout_ms,
-      };
-      const at = Date.parse(now);
-      const before = ctx.rings.get(cid);
-      const state =
-        before && before.sessionId === rung.sessionId
-          ? ringAgain(before, rung.callees, timeouts, at)
-          : startRing(rung.sessionId, callerId, rung.callees, timeouts, at);
-      ctx.rings.set(cid, state, () => ringTimedOut(ctx, cid));
-    }
+    if (rung && options.ring) ctx.rings.wake(cid, rung.dueAt);
     return rung?.callees ?? [];
   });
 }
@@ -163,9 +166,7 @@ async function answerCall(
 ): Promise<void> {
   const cid = toCid(ref.type, ref.id);
   await ctx.rings.lock.run(cid, async () => {
-    const before = ctx.rings.get(cid);
-    let after: RingState | undefined;
-    await commit(ctx, async (tx, emit) => {
+    const ringing = await commit(ctx, async (tx, emit) => {
       // Answering needs no capability (a callee may answer any ring of its call); the lock still comes first.
       const call = await lockCallForChange(ctx, tx, actor, { type: ref.type, cid }, [], `${answer} call`);
       if (!(await tx.members.get(cid, userId))) {
@@ -175,54 +176,59 @@ async function answerCall(
         throw notAllowed(`user ${userId} is blocked from the call and may not ${answer} it`);
       }
       const now = isoNow(ctx.clock);
+      const before = await ctx.rings.load(tx, cid);
       const session = await currentSession(tx, call);
       if (session) await recordAnswers(tx, session, answer === 'accept' ? 'accepted_by' : 'rejected_by', [userId], now);
       const step =
         before && session && before.sessionId === session.id
           ? stepRing(before, { kind: answer, userId }, Date.parse(now))
           : undefined;
-      after = step?.state;
+      const dueAt = step ? await ctx.rings.save(tx, cid, step.state) : undefined;
       const missed = session && step ? await applyRingEffects(tx, call, session, step.effects, now) : [];
       const model = await reloadModel(tx, call);
       const user = await callerView(tx, userId, now);
       emit(answer === 'accept' ? CallEvents.accepted(model, user, now) : CallEvents.rejected(model, user, now, reason));
       if (before && session) await emitMissed(tx, model, session.id, before.callerId, missed, now, emit);
+      return step ? { dueAt } : undefined;
     });
-    if (after) ctx.rings.set(cid, after, () => ringTimedOut(ctx, cid));
+    if (ringing) ctx.rings.wake(cid, ringing.dueAt);
   });
 }
 
-/** How long a ring tick whose transaction failed waits before it is tried again. */
-export const RING_TICK_RETRY_MS = 1000;
-
 /**
- * The ring's timer fired: callees still ringing have missed the call. The ring state advances only once the tick's
- * effects are committed: a failed transaction (database briefly unavailable, ...) keeps the state and retries, so
- * `call.missed` is delayed, never lost.
+ * A ring's timeout is due (durable job `ring:<cid>`, run by whichever node claimed it): callees still ringing have
+ * missed the call. One transaction locks the call, re-reads the ring, applies the tick and stores the next state,
+ * so however many nodes run it, `call.missed` is emitted once; if it fails nothing changed and the job is retried
+ * (`call.missed` is delayed, never lost).
  */
-async function ringTimedOut(ctx: ServiceContext, cid: string): Promise<void> {
+export async function ringTimedOut(ctx: ServiceContext, cid: string): Promise<void> {
   await ctx.rings.lock.run(cid, async () => {
-    const before = ctx.rings.get(cid);
-    if (!before) return;
-    const step = stepRing(before, { kind: 'tick' }, ctx.clock.now().getTime());
-    if (step.effects.length > 0) {
-      try {
-        await commit(ctx, async (tx, emit) => {
-          const call = await lockCallIfPresent(ctx, tx, cid);
-          if (!call || call.row.current_session_id !== before.sessionId) return;
-          const session = await currentSession(tx, call);
-          if (!session) return;
-          const now = isoNow(ctx.clock);
-          const missed = await applyRingEffects(tx, call, session, step.effects, now);
-          const model = await reloadModel(tx, call);
-          await emitMissed(tx, model, session.id, before.callerId, missed, now, emit);
-        });
-      } catch (err) {
-        ctx.rings.retry(cid, ctx.clock.now().getTime() + RING_TICK_RETRY_MS, () => ringTimedOut(ctx, cid));
-        throw err; // reported by the scheduler
+    const next = await commit(ctx, async (tx, emit) => {
+      const call = await lockCallIfPresent(ctx, tx, cid);
+      const before = await ctx.rings.load(tx, cid);
+      if (!before) return { dueAt: undefined };
+      if (!call || call.row.current_session_id !== before.sessionId) {
+        await ctx.rings.clear(tx, cid); // the call or its session is gone: so is the ring
+        return { dueAt: undefined };
       }
-    }
-    ctx.rings.set(cid, step.state, () => ringTimedOut(ctx, cid));
+      const nowMs = ctx.clock.now().getTime();
+      const due = nextDeadline(before);
+      if (due === undefined || due > nowMs) return { dueAt: due }; // rung again meanwhile: not due yet
+      const step = stepRing(before, { kind: 'tick' }, nowMs);
+      const session = await currentSession(tx, call);
+      if (!session) {
+        await ctx.rings.clear(tx, cid);
+        return { dueAt: undefined };
+      }
+      if (step.effects.length > 0) {
+        const now = isoNow(ctx.clock);
+        const missed = await applyRingEffects(tx, call, session, step.effects, now);
+        const model = await reloadModel(tx, call);
+        await emitMissed(tx, model, session.id, before.callerId, missed, now, emit);
+      }
+      return { dueAt: await ctx.rings.save(tx, cid, step.state) };
+    });
+    ctx.rings.wake(cid, next.dueAt);
   });
 }
 
@@ -302,9 +308,22 @@ async function callerView(tx: Repositories, userId: string, now: string) {
  * Forgets rings whose call ended or was deleted, or whose session ended (everyone left). Returns the unsubscribe
  * function; the composition root wires it to the node's bus.
  */
-export function dropRingsOnEnd(bus: EventBus, rings: RingTracker): () => void {
+export function dropRingsOnEnd(
+  bus: EventBus,
+  store: Store,
+  rings: RingTracker,
+  onError: (err: unknown) => void,
+): () => void {
+  const drop = (cid: string, sessionId?: string) =>
+    store
+      .transaction(async (tx) => {
+        const ring = await rings.load(tx, cid);
+        if (ring && (sessionId === undefined || ring.sessionId === sessionId)) await rings.clear(tx, cid);
+      })
+      .then(() => rings.wake(cid, undefined))
+      .catch(onError);
   return bus.subscribe((event) => {
-    if (event.type === 'call.ended' || event.type === 'call.deleted') rings.drop(event.call_cid);
-    else if (event.type === 'call.session_ended') rings.drop(event.call_cid, event.session_id);
+    if (event.type === 'call.ended' || event.type === 'call.deleted') void drop(event.call_cid);
+    else if (event.type === 'call.session_ended') void drop(event.call_cid, event.session_id);
   });
 }

@@ -136,6 +136,8 @@ async function addParticipant(
     joined_at: now,
     left_at: null,
     connection_id: connectionId,
+    // The node holding the connection owns the participant's liveness (cluster/node-liveness.ts).
+    node_id: connectionId === null ? null : ctx.nodeId,
   };
   await tx.sessions.addParticipant(participant);
   await tx.calls.update(cid, { current_session_id: session.id, updated_at: now });

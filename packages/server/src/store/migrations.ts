@@ -3,6 +3,7 @@
  * differences (auto-increment ids, byte-order collation) are chosen from `dialect`.
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { clusterMigration } from '../cluster/cluster-migration.js';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
 import type { Dialect } from './database.js';
 import { queryIndexesMigration } from './query/query-indexes-migration.js';
@@ -134,6 +135,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0002_query_indexes': queryIndexesMigration,
     '0100_webhooks_delivery': deliveryMigration(dialect),
+    '0200_cluster_nodes_and_jobs': clusterMigration(dialect),
   };
 }
 

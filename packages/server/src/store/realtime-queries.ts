@@ -1,6 +1,6 @@
 /**
  * Queries the realtime features need beyond the core repositories: every member of a call (ringing, event
- * routing) and participants by the connection they joined over (presence). Both dialects; indexed by
+ * routing) and participants by the connection they joined over and the node holding it (presence). Both dialects; indexed by
  * `call_members` primary key and `session_participants_by_connection`.
  */
 import type { CallMembersTable, SessionParticipantsTable } from './schema.js';
@@ -45,11 +45,12 @@ export async function rehomeParticipants(
   userId: string,
   fromConnectionIds: readonly string[],
   toConnectionId: string,
+  toNodeId: string,
 ): Promise<number> {
   if (fromConnectionIds.length === 0) return 0;
   const result = await repos.db
     .updateTable('session_participants')
-    .set({ connection_id: toConnectionId })
+    .set({ connection_id: toConnectionId, node_id: toNodeId })
     .where('call_cid', '=', cid)
     .where('user_id', '=', userId)
     .where('left_at', 'is', null)
@@ -58,18 +59,24 @@ export async function rehomeParticipants(
   return Number(result.numUpdatedRows ?? 0);
 }
 
-/** Every connection that live participations hang off, with its user (presence adopts them on start). */
-export async function connectionsWithParticipants(
+/**
+ * Live participations over a connection whose node has no `cluster_nodes` row: the node died (its row was reaped)
+ * or ran before nodes had rows. Optionally of one call; at most `limit` rows. Served by the partial index
+ * `session_participants_live_by_node`.
+ */
+export function orphanParticipants(
   repos: Repositories,
-): Promise<{ connection_id: string; user_id: string }[]> {
-  const rows = await repos.db
-    .selectFrom('session_participants')
-    .select(['connection_id', 'user_id'])
-    .distinct()
-    .where('left_at', 'is', null)
-    .where('connection_id', 'is not', null)
-    .execute();
-  return rows.flatMap((r) =>
-    r.connection_id === null ? [] : [{ connection_id: r.connection_id, user_id: r.user_id }],
-  );
+  cid?: string,
+  limit = 1000,
+): Promise<SessionParticipantsTable[]> {
+  let query = repos.db
+    .selectFrom('session_participants as p')
+    .selectAll('p')
+    .where('p.left_at', 'is', null)
+    .where('p.connection_id', 'is not', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('cluster_nodes as n').select('n.node_id').whereRef('n.node_id', '=', 'p.node_id'))),
+    );
+  if (cid !== undefined) query = query.where('p.call_cid', '=', cid);
+  return query.orderBy('p.call_cid').limit(limit).execute();
 }

@@ -79,6 +79,8 @@ export interface SessionParticipantsTable {
   left_at: string | null;
   /** The realtime connection the participant joined over, when any (presence-driven leave). */
   connection_id: string | null;
+  /** The node holding that connection (cluster/node-liveness.ts): its death makes the participant leave. */
+  node_id: string | null;
 }
 
 export interface DevicesTable {
@@ -143,6 +145,32 @@ export interface WebhookDeliveriesTable {
   delivered_at: string | null;
 }
 
+/** One row per running node, kept fresh by its heartbeat (cluster/node-liveness.ts). */
+export interface ClusterNodesTable {
+  node_id: string;
+  started_at: string;
+  /** Stored time of the last heartbeat; older than the node TTL means the node is dead. */
+  last_seen_at: string;
+}
+
+/** Durable one-shot timers and the state they act on (cluster/durable-timers.ts). */
+export interface ScheduledJobsTable {
+  /** `kind:subject-id`, e.g. `ring:default:abc` or `presence:<connection id>`; one pending job per key. */
+  key: string;
+  kind: string;
+  /** What the job is about, for lookups other than by key (the ring's session id, the presence job's user id). */
+  subject: string | null;
+  /** Stored time the job is due; null for a job that only holds state (a ring without timeouts). */
+  due_at: string | null;
+  /** JSON the job's handler reads. */
+  payload: string;
+  /** New on every write: a claim or a release only applies to the version it saw. */
+  token: string;
+  claimed_by: string | null;
+  /** Stored time the claim runs out; a claimer that died lets another node take the job after it. */
+  claimed_until: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   call_types: CallTypesTable;
@@ -155,4 +183,6 @@ export interface Database {
   app_settings: AppSettingsTable;
   event_hooks: EventHooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  cluster_nodes: ClusterNodesTable;
+  scheduled_jobs: ScheduledJobsTable;
 }

@@ -1,8 +1,8 @@
 /**
  * Participants that never leave (issue 8, finding 10). A node that dies holding WebSocket participants used to
  * leave them in the session forever (`ongoing` true) after a restart; a node stopped with SIGTERM left them too.
- * Now a starting node gives such participations the presence grace period, and a stopping node makes its
- * participants leave before it closes. Two nodes share one database here, one after the other, as a restart does.
+ * Now the participations of a node whose heartbeat is older than the node TTL leave (on whichever node notices:
+ * here the next one), and a stopping node makes its participants leave before it closes. Two nodes share one database here, one after the other, as a restart does.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,7 +56,7 @@ async function assertSessionEnded(t: TestNode, cid: string): Promise<void> {
 
 for (const dialect of await testDialects()) {
   describe(`adversarial: participants of a stopped node [${dialect}]`, () => {
-    it('a node that died holding participants: the next node makes them leave after the grace period', async () => {
+    it('a node that died holding participants: the next node makes them leave after the node TTL', async () => {
       const db = sharedDatabase(dialect);
       let next: TestNode | undefined;
       try {
@@ -66,7 +66,11 @@ for (const dialect of await testDialects()) {
         await t.node.realtime.close();
         await t.node.app.close();
         await t.node.ctx.store.close();
-        next = await startTestNode(dialect, { database: db, realtime: { presenceGraceMs: 300 } });
+        next = await startTestNode(dialect, {
+          database: db,
+          realtime: { presenceGraceMs: 60_000 },
+          config: { nodeTtlMs: 300 },
+        });
         const restarted = next;
         await waitFor(async () => (await liveParticipants(restarted, call.cid)) === 0, 'the orphans to leave', 5000);
         await assertSessionEnded(restarted, call.cid);
