@@ -58,6 +58,8 @@ export interface SwitchboardNode {
   readonly generatedCredentials: boolean;
   /** The WebSocket gateway on this node's HTTP server. */
   readonly realtime: RealtimeGateway;
+  /** What this node shares with the others on its database: durable timers and its heartbeat (cluster/). */
+  readonly cluster: { readonly timers: DurableTimers; readonly liveness: NodeLiveness };
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -160,6 +162,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     app,
     ctx,
     realtime: gateway,
+    cluster: { timers, liveness },
     apiKey: credentials.apiKey,
     apiSecret: credentials.apiSecret,
     generatedCredentials: credentials.generated,

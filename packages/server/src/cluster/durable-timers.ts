@@ -168,15 +168,14 @@ export class DurableTimers implements DurableJobs {
       if (!kind) throw new Error(`no handler for jobs of kind ${job.kind} on this node`);
       await kind.handler(job);
       // The handler deleted or rewrote the job (then this is a no-op), or left it for later: free it.
-      await releaseJob(store.read, job.key, job.token, this.options.nodeId);
+      if (await releaseJob(store.read, job.key, job.token, this.options.nodeId)) return;
+      if (kind.settled && !(await jobStatus(store.read, job.key))) kind.settled(job.key);
     } catch (err) {
       this.options.logger.error({ err, key: job.key }, 'durable timer failed; retrying later');
       const retryAt = this.now() + this.retryMs;
       await releaseJob(store.read, job.key, job.token, this.options.nodeId, retryAt).catch(() => {});
       this.wake(job.key, retryAt + 1);
-      return;
     }
-    if (!(await jobStatus(store.read, job.key))) this.settled(job.key);
   }
 
   private settled(key: string): void {

@@ -96,15 +96,18 @@ export async function claimDueJobs(
   return rows.map(toRecord);
 }
 
-/** Gives a claimed job back (its handler left it in place): free at once, or only after `notBefore`. */
+/**
+ * Gives a claimed job back (its handler left it in place): free at once, or only after `notBefore`. Returns false
+ * when there was nothing to release (the handler deleted or rewrote the job).
+ */
 export async function releaseJob(
   repos: Repositories,
   key: string,
   token: string,
   nodeId: string,
   notBefore?: number,
-): Promise<void> {
-  await repos.db
+): Promise<boolean> {
+  const result = await repos.db
     .updateTable('scheduled_jobs')
     .set(
       notBefore === undefined
@@ -114,7 +117,8 @@ export async function releaseJob(
     .where('key', '=', key)
     .where('token', '=', token)
     .where('claimed_by', '=', nodeId)
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** The job's state as the local waker needs it: gone, due later, or held by a claim until some time. */
