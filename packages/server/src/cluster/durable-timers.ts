@@ -86,6 +86,10 @@ export class DurableTimers implements DurableJobs {
     return deleteJob(tx, key, token);
   }
 
+  deleteAbout(repos: Repositories, key: string, subject?: string): Promise<void> {
+    return deleteJob(repos, key, undefined, subject);
+  }
+
   bySubject(repos: Repositories, kind: string, subject: string): Promise<JobRecord[]> {
     return jobsBySubject(repos, kind, subject);
   }

@@ -49,9 +49,11 @@ export async function getJob(repos: Repositories, key: string, lock: boolean): P
   return row ? toRecord(row) : undefined;
 }
 
-export async function deleteJob(repos: Repositories, key: string, token?: string): Promise<void> {
+/** Deletes a job; with `token` only that version of it, with `subject` only if it is about that subject. */
+export async function deleteJob(repos: Repositories, key: string, token?: string, subject?: string): Promise<void> {
   let query = repos.db.deleteFrom('scheduled_jobs').where('key', '=', key);
   if (token !== undefined) query = query.where('token', '=', token);
+  if (subject !== undefined) query = query.where('subject', '=', subject);
   await query.execute();
 }
 

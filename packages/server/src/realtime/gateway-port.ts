@@ -36,10 +36,8 @@ export class GatewayPort implements RealtimePort {
     const userId = connection.userId;
     this.registry.watch(connection, cids);
     if (userId === undefined) return;
-    for (const cid of cids) {
-      const moved = await this.presence.takeOver(this.ctx(), userId, cid, connection.id);
-      if (moved > 0) this.carrying(connection.id, userId);
-    }
+    const moved = await this.presence.takeOver(this.ctx(), userId, cids, connection.id);
+    if (moved > 0) this.carrying(connection.id, userId);
   }
 
   subscribe(actor: Actor, connectionId: string, cid: string): () => void {

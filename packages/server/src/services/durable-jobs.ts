@@ -38,6 +38,8 @@ export interface DurableJobs {
   getForUpdate(tx: Repositories, key: string): Promise<JobRecord | undefined>;
   /** Deletes the job; with `token`, only that version of it. */
   delete(tx: Repositories, key: string, token?: string): Promise<void>;
+  /** Deletes the job if it is about `subject` (any subject when undefined). */
+  deleteAbout(repos: Repositories, key: string, subject?: string): Promise<void>;
   /** Jobs of one kind about one subject (a user's presence jobs). */
   bySubject(repos: Repositories, kind: string, subject: string): Promise<JobRecord[]>;
   /** After the commit that wrote a job: wake this node when it is due (other nodes' sweeps are the fallback). */

@@ -103,11 +103,15 @@ export class Presence {
     for (const id of pending) this.jobs.wake(presenceKey(id), undefined);
   }
 
-  /** Moves the user's participations in `cid` from closed connections to `connectionId`; returns how many moved. */
-  async takeOver(ctx: ServiceContext, userId: string, cid: string, connectionId: string): Promise<number> {
+  /**
+   * Moves the user's participations in `cids` from closed connections (of any node) to `connectionId` on this
+   * node; returns how many moved. One lookup of the user's grace jobs, whatever the number of calls.
+   */
+  async takeOver(ctx: ServiceContext, userId: string, cids: readonly string[], connectionId: string): Promise<number> {
+    if (cids.length === 0) return 0;
     const closed = await this.closedConnections(ctx, userId);
     if (closed.length === 0) return 0;
-    return ctx.store.transaction((tx) => rehomeParticipants(tx, cid, userId, closed, connectionId, ctx.nodeId));
+    return ctx.store.transaction((tx) => rehomeParticipants(tx, cids, userId, closed, connectionId, ctx.nodeId));
   }
 
   /** The user joined `cid` again: participations over closed connections leave now. */

@@ -66,6 +66,11 @@ export class RingTracker {
     return this.jobs.delete(tx, ringKey(cid));
   }
 
+  /** Drops the call's ring (of that session only, when given): the call or the session ended. One statement. */
+  forget(repos: Repositories, cid: string, sessionId?: string): Promise<void> {
+    return this.jobs.deleteAbout(repos, ringKey(cid), sessionId);
+  }
+
   /** After the commit that saved a ring: this node fires its timeout when due. */
   wake(cid: string, at: number | undefined): void {
     this.jobs.wake(ringKey(cid), at);

@@ -315,13 +315,8 @@ export function dropRingsOnEnd(
   onError: (err: unknown) => void,
 ): () => void {
   const drop = (cid: string, sessionId?: string) =>
-    store
-      .transaction(async (tx) => {
-        const ring = await rings.load(tx, cid);
-        if (ring && (sessionId === undefined || ring.sessionId === sessionId)) await rings.clear(tx, cid);
-      })
-      .then(() => rings.wake(cid, undefined))
-      .catch(onError);
+    // A local wake-up still armed for it finds the job gone and does nothing.
+    rings.forget(store.read, cid, sessionId).catch(onError);
   return bus.subscribe((event) => {
     if (event.type === 'call.ended' || event.type === 'call.deleted') void drop(event.call_cid);
     else if (event.type === 'call.session_ended') void drop(event.call_cid, event.session_id);

@@ -38,10 +38,10 @@ export function activeParticipantsByConnections(
   return query.orderBy('joined_at').orderBy('user_session_id').execute();
 }
 
-/** Moves a user's live participations in a call from closed connections to a new one. Returns how many moved. */
+/** Moves a user's live participations in these calls from closed connections to a new one. Returns how many moved. */
 export async function rehomeParticipants(
   repos: Repositories,
-  cid: string,
+  cids: readonly string[],
   userId: string,
   fromConnectionIds: readonly string[],
   toConnectionId: string,
@@ -51,7 +51,7 @@ export async function rehomeParticipants(
   const result = await repos.db
     .updateTable('session_participants')
     .set({ connection_id: toConnectionId, node_id: toNodeId })
-    .where('call_cid', '=', cid)
+    .where('call_cid', 'in', [...cids])
     .where('user_id', '=', userId)
     .where('left_at', 'is', null)
     .where('connection_id', 'in', [...fromConnectionIds])
