@@ -45,12 +45,16 @@ export function tempDataDir(): { dir: string; remove: () => void } {
 /** Starts `switchboard start` and resolves once it printed its address. */
 export function startCli(
   env: Record<string, string>,
+  timeoutMs = 30_000,
 ): Promise<{ child: ChildProcess; address: string; stdout: () => string }> {
   const child = spawn(process.execPath, [BIN, 'start'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let errOut = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`start printed no address within 30 s:\n${out}\n${errOut}`)), 30_000);
+    const timer = setTimeout(
+      () => fail(new Error(`start printed no address within ${timeoutMs} ms:\n${out}\n${errOut}`)),
+      timeoutMs,
+    );
     const fail = (err: Error) => {
       clearTimeout(timer);
       child.kill();

@@ -75,16 +75,20 @@ export async function spawnNode(
   settings: Record<string, string> = {},
 ): Promise<SpawnedNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-cluster-'));
-  const started = await startCli({
-    DATABASE_URL: db.url,
-    SWITCHBOARD_API_KEY: credentials.apiKey,
-    SWITCHBOARD_API_SECRET: credentials.apiSecret,
-    SWITCHBOARD_DATA_DIR: dataDir,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    ...settings,
-  });
+  const started = await startCli(
+    {
+      DATABASE_URL: db.url,
+      SWITCHBOARD_API_KEY: credentials.apiKey,
+      SWITCHBOARD_API_SECRET: credentials.apiSecret,
+      SWITCHBOARD_DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      ...settings,
+      // Starting through tsx on a busy 2-core machine can take longer than the CLI tests' 30 s.
+    },
+    90_000,
+  );
   const key = new TextEncoder().encode(credentials.apiSecret);
   const sign = (claims: Record<string, unknown>) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().sign(key);
