@@ -208,10 +208,11 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       // This node's WebSocket participants leave cleanly (their sessions end) before the database closes.
       const held = [...registry.all()].map((c) => c.id);
       await gateway.close();
+      // No new requests (fastify answers 503 while closing); in-flight ones finish before presence is handed over.
+      await app.close();
       stopDroppingRings();
       await presence.leaveAll(ctx, held).catch((err: unknown) => logger.error({ err }, 'leaving on shutdown failed'));
       await scheduler.close();
-      await app.close();
       await delivery.close();
       stopCoherence();
       await bus.close();
