@@ -12,6 +12,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import { type ListenerFailure, LocalEventBus } from '../bus/local-event-bus.js';
 import { RedisEventBus } from '../bus/redis-event-bus.js';
 import { keepCachesCoherent } from '../cluster/cache-coherence.js';
+import { RemoteConnections } from '../cluster/remote-connections.js';
 import { Delivery } from '../delivery/index.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { buildHttpApp } from '../http/app.js';
@@ -81,7 +82,7 @@ async function chooseBus(
   config: Config,
   database: SqliteOptions | PostgresOptions,
   nodeId: string,
-  apiKey: string,
+  prefix: string,
   logger: Logger,
 ): Promise<EventBus> {
   const onListenerFailure: ListenerFailure = (err, message) =>
@@ -96,8 +97,6 @@ async function chooseBus(
         'Set DATABASE_URL to a PostgreSQL database shared by every node, or unset REDIS_URL to run one node.',
     );
   }
-  // Nodes of one app share the channels; other apps (or test runs) on the same Redis do not see them.
-  const prefix = `switchboard:${apiKey}`;
   return RedisEventBus.connect({ url: config.redisUrl, nodeId, prefix, logger, onListenerFailure });
 }
 
@@ -108,8 +107,15 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const chosen = options.database ?? databaseOptions(config);
   const dbOptions = chosen.kind === 'postgres' ? { statementTimeoutMs: config.statementTimeoutMs, ...chosen } : chosen;
   const nodeId = options.nodeId ?? randomUUID();
-  const bus = await chooseBus(config, dbOptions, nodeId, credentials.apiKey, logger);
-  const store = new Store(await openDatabase(dbOptions).catch(closing(bus)), {
+  // Nodes of one app share Redis channels and keys; other apps (or test runs) on the same Redis do not see them.
+  const clusterPrefix = `switchboard:${credentials.apiKey}`;
+  const bus = await chooseBus(config, dbOptions, nodeId, clusterPrefix, logger);
+  const remote = config.redisUrl
+    ? await RemoteConnections.connect({ url: config.redisUrl, nodeId, prefix: clusterPrefix, logger }).catch(
+        closing(bus),
+      )
+    : undefined;
+  const store = new Store(await openDatabase(dbOptions).catch(closing(bus, remote)), {
     checkTransactionReads: options.checkTransactionReads ?? false,
   });
   logger.info({ database: dbOptions.kind, bus: config.redisUrl ? 'redis' : 'local', nodeId }, 'backends chosen');
@@ -140,7 +146,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     clock,
     callTypes,
     snapshots,
-    realtime: new GatewayPort(registry, presence, () => ctx),
+    realtime: new GatewayPort(registry, presence, () => ctx, remote),
     rings: new RingTracker(scheduler),
     config: {
       apiKey: credentials.apiKey,
@@ -183,7 +189,16 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     ready,
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
-  const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime, rateLimiter });
+  const gateway = new RealtimeGateway({
+    ctx,
+    auth,
+    logger,
+    registry,
+    presence,
+    options: realtime,
+    rateLimiter,
+    ...(remote ? { remote } : {}),
+  });
   gateway.start(app.server);
   const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);
   // Participants left behind by the process before this one leave after the grace period (single node).
@@ -215,15 +230,17 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       await scheduler.close();
       await delivery.close();
       stopCoherence();
+      await remote?.close();
       await bus.close();
       await store.close();
     },
   };
 }
 
-/** Releases the bus when a later step of composing fails, then rethrows. */
-function closing(bus: EventBus) {
+/** Releases the Redis links when a later step of composing fails, then rethrows. */
+function closing(bus: EventBus, remote?: RemoteConnections) {
   return async (err: unknown): Promise<never> => {
+    await remote?.close();
     await bus.close();
     throw err;
   };
