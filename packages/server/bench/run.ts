@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'hostile-soak': () => import('./hostile-soak.js'),
   'webhook-delivery': () => import('./webhook-delivery.js'),
   'durable-timers': () => import('./durable-timers.js'),
+  'cross-node': () => import('./cross-node.js'),
 };
 
 const requested = process.argv.slice(2);

@@ -8,8 +8,15 @@ const { config, unknownEnv } = loadConfig();
 const node = await composeNode({ config });
 for (const name of unknownEnv) node.app.log.warn({ env: name }, 'unknown SWITCHBOARD_* variable ignored');
 // Before anything is printed: whoever waits for the banner may stop the node right after reading it.
+// Draining (docs/api.md "Realtime connection"): /readyz turns 503, WebSockets close with 4010 so clients reconnect
+// to another node, this node's participants leave, in-flight requests finish; whatever still hangs after
+// SWITCHBOARD_SHUTDOWN_TIMEOUT_MS is cut by exiting (code 1) so an orchestrator's restart is never blocked.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    setTimeout(() => {
+      node.app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     node.close().then(
       () => process.exit(0),
       () => process.exit(1),

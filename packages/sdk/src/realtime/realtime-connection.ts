@@ -209,13 +209,19 @@ export class RealtimeConnection {
       return;
     }
     if (expired) this.#retriedExpiredToken = true;
-    this.#scheduleReconnect(expired);
+    this.#scheduleReconnect(expired, code === CloseCode.ServerShutdown);
   }
 
-  #scheduleReconnect(now: boolean): void {
+  /**
+   * `draining`: the node is shutting down (4010) and another node behind the same URL will take the connection,
+   * so the first retry comes soon, spread over up to one initial delay so a node's clients do not all land on
+   * the others in the same instant.
+   */
+  #scheduleReconnect(now: boolean, draining = false): void {
     const { reconnectInitialDelayMs, reconnectMaxDelayMs } = this.#options;
+    if (draining) this.#attempt = 0;
     const base = Math.min(reconnectMaxDelayMs, reconnectInitialDelayMs * 2 ** this.#attempt);
-    const delay = now ? 0 : base * (0.5 + Math.random() / 2);
+    const delay = now ? 0 : draining ? base * Math.random() : base * (0.5 + Math.random() / 2);
     this.#attempt += 1;
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;

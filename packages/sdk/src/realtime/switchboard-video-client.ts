@@ -11,6 +11,9 @@ import { type CallOwner, ClientCall } from './client-call.js';
 import { type EventName, type Listener, Listeners } from './listeners.js';
 import { type ConnectionState, RealtimeConnection, type WebSocketConstructor } from './realtime-connection.js';
 
+/** Transient re-watch failures after a reconnect are retried this often, after 100, 200, 400, … ms. */
+const REWATCH_RETRIES = 5;
+const REWATCH_FIRST_DELAY_MS = 100;
 export interface SwitchboardVideoClientOptions {
   apiKey: string;
   /** The connecting user; `name`, `image` and `custom` are stored on connect (the user is created if missing). */
@@ -148,16 +151,34 @@ export class SwitchboardVideoClient {
     if (!reconnected) return;
     this.#listeners.emit('connection.changed', { type: 'connection.changed', online: true }, false);
     // A new connection watches nothing: watch again every call watched before (presence keeps our place).
-    const rewatches = [...this.#watched].map((call) =>
-      call.rewatch().catch((err: unknown) => {
-        // A call that is gone or no longer readable is dropped; anything else is retried on the next reconnect.
-        const code = err instanceof SwitchboardError ? err.code : undefined;
-        if (code === ErrorCode.DoesNotExist || code === ErrorCode.NotAllowed) this.#watched.delete(call);
-      }),
-    );
+    const rewatches = [...this.#watched].map((call) => this.#rewatch(call, ok.connection_id));
     void Promise.all(rewatches).then(() =>
       this.#listeners.emit('connection.recovered', { type: 'connection.recovered' }, false),
     );
+  }
+
+  /**
+   * A call that is gone or no longer readable is dropped. A transient failure (network, 429, 5xx: typically the
+   * request reached a node that is draining while this connection moved to another) is retried a few times with
+   * backoff while this connection lasts; anything else is retried on the next reconnect.
+   */
+  async #rewatch(call: ClientCall, connectionId: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await call.rewatch();
+        return;
+      } catch (err) {
+        const code = err instanceof SwitchboardError ? err.code : undefined;
+        if (code === ErrorCode.DoesNotExist || code === ErrorCode.NotAllowed) {
+          this.#watched.delete(call);
+          return;
+        }
+        const status = err instanceof SwitchboardError ? err.status : 0;
+        const transient = status === 0 || status === 429 || status >= 500;
+        if (!transient || attempt >= REWATCH_RETRIES || this.connectionId !== connectionId) return;
+        await new Promise((resolve) => setTimeout(resolve, REWATCH_FIRST_DELAY_MS * 2 ** attempt));
+      }
+    }
   }
 
   #onEvent(event: CallEvent): void {

@@ -40,6 +40,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description Whether a load balancer should send this node work: 200 when its database (and, in a cluster, Redis) answer; 503 with the same body when one does not or the node is draining after SIGTERM. No authentication.
+         */
+        get: operations["Readiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1100,6 +1120,55 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+        };
+    };
+    Readiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready (200) or not (503, same body): take the node out of the load balancer while 503. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status: "ready" | "unavailable";
+                        /** @description The database answered a query. */
+                        database: boolean;
+                        /** @description The Redis links of the cluster bus are up; null on a single node (no `REDIS_URL`). */
+                        redis: boolean | null;
+                        /** @description The node is shutting down; send it no new work. */
+                        draining: boolean;
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Ready (200) or not (503, same body): take the node out of the load balancer while 503. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status: "ready" | "unavailable";
+                        /** @description The database answered a query. */
+                        database: boolean;
+                        /** @description The Redis links of the cluster bus are up; null on a single node (no `REDIS_URL`). */
+                        redis: boolean | null;
+                        /** @description The node is shutting down; send it no new work. */
+                        draining: boolean;
                         /** @description Server-side processing time, e.g. "1.23ms". */
                         duration: string;
                     };

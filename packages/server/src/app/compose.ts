@@ -5,17 +5,22 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { EventBus } from '../bus/event-bus.js';
-import { LocalEventBus } from '../bus/local-event-bus.js';
+import { type ListenerFailure, LocalEventBus } from '../bus/local-event-bus.js';
+import { RedisEventBus } from '../bus/redis-event-bus.js';
+import { keepCachesCoherent } from '../cluster/cache-coherence.js';
 import { DurableTimers } from '../cluster/durable-timers.js';
 import { NodeLiveness } from '../cluster/node-liveness.js';
+import { RemoteConnections } from '../cluster/remote-connections.js';
 import { Delivery } from '../delivery/index.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { buildHttpApp } from '../http/app.js';
 import { httpLimits } from '../http/http-limits.js';
 import { RateLimiter } from '../http/rate-limit.js';
+import type { Readiness } from '../http/routes/system-routes.js';
 import { ConnectionRegistry } from '../realtime/connection-registry.js';
 import { RealtimeGateway } from '../realtime/gateway.js';
 import { GatewayPort } from '../realtime/gateway-port.js';
@@ -62,12 +67,41 @@ export interface SwitchboardNode {
   readonly cluster: { readonly timers: DurableTimers; readonly liveness: NodeLiveness };
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(): Promise<string>;
+  /** Readiness (`/readyz`): the database and the bus answer and the node is not draining. */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
+/** `DATABASE_URL` may name the schema to use (`?schema=name`), so several deployments share one database. */
 function databaseOptions(config: Config): SqliteOptions | PostgresOptions {
-  if (config.databaseUrl) return { kind: 'postgres', url: config.databaseUrl };
-  return { kind: 'sqlite', file: join(config.dataDir, 'switchboard.db') };
+  if (!config.databaseUrl) return { kind: 'sqlite', file: join(config.dataDir, 'switchboard.db') };
+  const url = new URL(config.databaseUrl);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  return { kind: 'postgres', url: url.toString(), ...(schema ? { schema } : {}) };
+}
+
+/** One node on its own: the local bus. Several nodes (REDIS_URL): the Redis bus, which needs a shared database. */
+async function chooseBus(
+  config: Config,
+  database: SqliteOptions | PostgresOptions,
+  nodeId: string,
+  prefix: string,
+  logger: Logger,
+): Promise<EventBus> {
+  const onListenerFailure: ListenerFailure = (err, message) =>
+    logger.error(
+      'kind' in message ? { err, notice: message.kind } : { err, type: message.type, cid: message.call_cid },
+      'event listener failed',
+    );
+  if (!config.redisUrl) return new LocalEventBus(onListenerFailure);
+  if (database.kind === 'sqlite') {
+    throw new Error(
+      'REDIS_URL is set but DATABASE_URL is not: several nodes cannot share an embedded SQLite database. ' +
+        'Set DATABASE_URL to a PostgreSQL database shared by every node, or unset REDIS_URL to run one node.',
+    );
+  }
+  return RedisEventBus.connect({ url: config.redisUrl, nodeId, prefix, logger, onListenerFailure });
 }
 
 export async function composeNode(options: NodeOptions): Promise<SwitchboardNode> {
@@ -76,20 +110,24 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const credentials = resolveCredentials(config.dataDir, config.apiKey, config.apiSecret);
   const chosen = options.database ?? databaseOptions(config);
   const dbOptions = chosen.kind === 'postgres' ? { statementTimeoutMs: config.statementTimeoutMs, ...chosen } : chosen;
-  const store = new Store(await openDatabase(dbOptions), {
+  const nodeId = options.nodeId ?? randomUUID();
+  // Nodes of one app share Redis channels and keys; other apps (or test runs) on the same Redis do not see them.
+  const clusterPrefix = `switchboard:${credentials.apiKey}`;
+  const bus = await chooseBus(config, dbOptions, nodeId, clusterPrefix, logger);
+  const remote = config.redisUrl
+    ? await RemoteConnections.connect({ url: config.redisUrl, nodeId, prefix: clusterPrefix, logger }).catch(
+        closing(bus),
+      )
+    : undefined;
+  const store = new Store(await openDatabase(dbOptions).catch(closing(bus, remote)), {
     checkTransactionReads: options.checkTransactionReads ?? false,
   });
-  const bus: EventBus = new LocalEventBus((err, event) =>
-    logger.error({ err, type: event.type, cid: event.call_cid, eventId: event.id }, 'event listener failed'),
-  );
-  logger.info({ database: dbOptions.kind, bus: 'local' }, 'backends chosen');
+  logger.info({ database: dbOptions.kind, bus: config.redisUrl ? 'redis' : 'local', nodeId }, 'backends chosen');
 
   const snapshots = new CallSnapshotCache({
     maxEntries: config.snapshotCacheEntries,
     maxBytes: config.snapshotCacheBytes,
   });
-  // Every committed call event drops that call's snapshot, before the event reaches anyone else.
-  bus.subscribe((event) => snapshots.invalidate(event.call_cid));
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const clock = options.clock ?? systemClock;
   const realtime = realtimeOptions({
@@ -101,20 +139,22 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   });
   const scheduler = new TimerScheduler(clock, (err, key) => logger.error({ err, key }, 'scheduled task failed'));
   const registry = new ConnectionRegistry();
-  const nodeId = options.nodeId ?? randomUUID();
   // Ring timeouts and presence grace are rows in the database, fired by whichever node is alive (cluster/).
   const timers = new DurableTimers({ nodeId, store, clock, scheduler, logger, sweepIntervalMs: config.timerSweepMs });
   const presence = new Presence(timers, realtime.presenceGraceMs, (err) =>
     logger.error({ err }, 'presence grace not recorded'),
   );
+  const callTypes = new CallTypeCache(store, undefined, config.callTypeCacheEntries);
+  // Before anything else subscribes: a call event drops its snapshot before the event reaches anyone else.
+  const stopCoherence = keepCachesCoherent(bus, { snapshots, callTypes, realtime: () => ctx.realtime });
   const ctx: ServiceContext = {
     nodeId,
     store,
     bus,
     clock,
-    callTypes: new CallTypeCache(store, undefined, config.callTypeCacheEntries),
+    callTypes,
     snapshots,
-    realtime: new GatewayPort(registry, presence, () => ctx),
+    realtime: new GatewayPort(registry, presence, () => ctx, remote),
     rings: new RingTracker(timers),
     config: {
       apiKey: credentials.apiKey,
@@ -134,6 +174,15 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     retryScheduleMs: config.webhookRetryScheduleMs,
     retentionMs: config.outboxRetentionMs,
   });
+  let draining = false;
+  const ready = async (): Promise<Readiness> => {
+    const database = await sql`select 1`
+      .execute(store.db)
+      .then(() => true)
+      .catch(() => false);
+    const redis = config.redisUrl ? bus.connected() : null;
+    return { ready: database && redis !== false && !draining, database, redis, draining };
+  };
   const limits = httpLimits(config);
   const rateLimiter = new RateLimiter(limits.rateLimits, credentials.apiKey);
   const app = await buildHttpApp({
@@ -145,9 +194,19 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     corsOrigins: config.corsOrigins,
     metrics,
     delivery: delivery.admin,
+    ready,
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
-  const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime, rateLimiter });
+  const gateway = new RealtimeGateway({
+    ctx,
+    auth,
+    logger,
+    registry,
+    presence,
+    options: realtime,
+    rateLimiter,
+    ...(remote ? { remote } : {}),
+  });
   gateway.start(app.server);
   const stopDroppingRings = dropRingsOnEnd(bus, store, ctx.rings, (err) => logger.error({ err }, 'ring not dropped'));
   presence.register(ctx);
@@ -171,19 +230,33 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       if (!config.publicUrl) publicUrl = address;
       return address;
     },
+    ready,
     async close() {
+      draining = true;
       // This node's WebSocket participants leave cleanly (their sessions end) before the database closes.
       const held = [...registry.all()].map((c) => c.id);
       await gateway.close();
+      // No new requests (fastify answers 503 while closing); in-flight ones finish before presence is handed over.
+      await app.close();
       stopDroppingRings();
       await presence.leaveAll(ctx, held).catch((err: unknown) => logger.error({ err }, 'leaving on shutdown failed'));
       await timers.close();
       await liveness.stop().catch((err: unknown) => logger.error({ err }, 'node row not removed'));
       await scheduler.close();
-      await app.close();
       await delivery.close();
+      stopCoherence();
+      await remote?.close();
       await bus.close();
       await store.close();
     },
+  };
+}
+
+/** Releases the Redis links when a later step of composing fails, then rethrows. */
+function closing(bus: EventBus, remote?: RemoteConnections) {
+  return async (err: unknown): Promise<never> => {
+    await remote?.close();
+    await bus.close();
+    throw err;
   };
 }

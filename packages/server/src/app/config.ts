@@ -12,6 +12,8 @@ export interface Config {
   apiSecret: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  shutdownTimeoutMs: number;
   logLevel: string;
   publicUrl: string | undefined;
   presenceGraceMs: number;
@@ -77,6 +79,10 @@ function intBetween(name: string, min: number, max: number) {
     return n;
   };
 }
+function redisUrl(raw: string): string {
+  if (!/^rediss?:\/\//.test(raw)) throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
+  return raw;
+}
 function databaseUrl(raw: string): string {
   if (!/^postgres(ql)?:\/\//.test(raw))
     throw new Error('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
@@ -125,9 +131,25 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
   {
     key: 'databaseUrl',
     env: 'DATABASE_URL',
-    description: 'PostgreSQL URL; when unset the embedded SQLite database is used',
+    description: 'PostgreSQL URL (`?schema=name` picks a schema); when unset the embedded SQLite database is used',
     default: undefined,
     parse: databaseUrl,
+  },
+  {
+    key: 'redisUrl',
+    env: 'REDIS_URL',
+    description:
+      'Redis URL shared by the nodes of a cluster (event fan-out, connection directory); needs DATABASE_URL. Unset: one node',
+    default: undefined,
+    parse: redisUrl,
+  },
+  {
+    key: 'shutdownTimeoutMs',
+    env: 'SWITCHBOARD_SHUTDOWN_TIMEOUT_MS',
+    description:
+      'On SIGTERM/SIGINT the node drains (refuses new work, closes WebSockets with 4010) and exits within this',
+    default: 10_000,
+    parse: nonNegativeInt('SWITCHBOARD_SHUTDOWN_TIMEOUT_MS'),
   },
   { key: 'logLevel', env: 'LOG_LEVEL', description: 'pino log level', default: 'info', parse: logLevel },
   {

@@ -26,7 +26,7 @@ import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
 import { callTypeRoutes } from './routes/call-type-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
-import { systemRoutes } from './routes/system-routes.js';
+import { type Readiness, systemRoutes } from './routes/system-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { clientError, routingError } from './transport-errors.js';
@@ -61,6 +61,8 @@ export interface HttpDeps {
   metrics?: Registry;
   /** App settings and the webhook delivery log; absent on a node composed without delivery. */
   delivery?: DeliveryAdmin;
+  /** `/readyz`: whether the node's backends answer and it is not draining. */
+  ready?: () => Promise<Readiness>;
 }
 
 /** How often Node looks for requests past their header/request timeout (its default, 30 s, lets slow bodies linger). */
@@ -134,7 +136,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     metrics.observeUnrouted(404, started);
     return reply.status(404).send(errorBody(error, 'Request', formatDuration(started)));
   });
-  await app.register(systemRoutes);
+  await app.register(systemRoutes, deps.ready ? { ready: deps.ready } : {});
   // Same handlers on both path families; the OpenAPI document tags the `/video` family "client-side".
   for (const prefix of ['/api/v2/video', '/video']) {
     const hide = false; // both families are documented; route-docs' transform tags `/video` client-side

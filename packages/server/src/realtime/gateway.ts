@@ -30,6 +30,7 @@ import {
 } from '@switchboard/protocol';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { RemoteConnections } from '../cluster/remote-connections.js';
 import { isoNow } from '../domain/clock.js';
 import { authFailed } from '../domain/errors.js';
 import { errorBody, internalError, toApiError } from '../http/error-mapper.js';
@@ -57,6 +58,8 @@ export interface GatewayDeps {
   options: RealtimeOptions;
   /** Limits realtime connects per user (none when absent). */
   rateLimiter?: RateLimiter;
+  /** In a cluster: the directory other nodes find this node's connections in. */
+  remote?: RemoteConnections;
 }
 
 export interface GatewayStats {
@@ -175,6 +178,9 @@ export class RealtimeGateway {
       connection.user = user;
       connection.state = 'open';
       this.deps.registry.add(connection);
+      // Listed before the client learns its id, so a request with it may land on any node right away.
+      await this.deps.remote?.hold(connection.id, user.userId);
+      if (connection.state !== 'open') return; // closed while being listed (retired() released it)
       const ok: ConnectionOkEvent = {
         type: ConnectionEventType.ConnectionOk,
         connection_id: connection.id,
@@ -247,6 +253,7 @@ export class RealtimeGateway {
     const user = connection.user;
     const wasRegistered = user !== undefined && this.deps.registry.get(connection.id) === connection;
     this.deps.registry.remove(connection);
+    if (wasRegistered) this.deps.remote?.release(connection.id);
     if (wasRegistered && connection.carriesParticipants && !this.closing) {
       this.deps.presence.connectionClosed(this.deps.ctx, connection.id, user.userId);
     }

@@ -31,7 +31,7 @@ export async function getCallRealtime(
   query: GetCallQuery,
 ): Promise<CallResponse> {
   const cid = toCid(ref.type, ref.id);
-  if (query.connection_id) ctx.realtime.requireConnection(actor, query.connection_id);
+  if (query.connection_id) await ctx.realtime.requireConnection(actor, query.connection_id);
   const callerId = query.ring || query.notify ? await requireCaller(ctx, actor, cid, undefined) : undefined;
   const response = await getCall(ctx, actor, ref, query.members_limit);
   await watchCalls(ctx, actor, query.connection_id, [cid]);
@@ -52,7 +52,7 @@ export async function getOrCreateCallRealtime(
   connectionId: string | undefined,
 ): Promise<GetOrCreateResult> {
   const cid = toCid(ref.type, ref.id);
-  if (connectionId) ctx.realtime.requireConnection(actor, connectionId);
+  if (connectionId) await ctx.realtime.requireConnection(actor, connectionId);
   const named = req.data?.created_by_id ?? req.data?.created_by?.id;
   const callerId =
     req.ring || req.notify ? await requireCaller(ctx, actor, cid, req.data?.members ?? [], named) : undefined;
@@ -76,10 +76,10 @@ export async function joinCallRealtime(
 ): Promise<JoinResult> {
   const cid = toCid(ref.type, ref.id);
   const userId = requireActingUserId(actor, req.user_id);
-  if (connectionId) ctx.realtime.requireConnection(actor, connectionId);
+  if (connectionId) await ctx.realtime.requireConnection(actor, connectionId);
   if (req.ring || req.notify)
     await requireCaller(ctx, actor, cid, req.create ? (req.data?.members ?? []) : undefined, userId);
-  const unsubscribe = connectionId ? ctx.realtime.subscribe(actor, connectionId, cid) : undefined;
+  const unsubscribe = connectionId ? await ctx.realtime.subscribe(actor, connectionId, cid) : undefined;
   let response: JoinResult;
   try {
     response = await joinCall(ctx, actor, ref, req, connectionId);

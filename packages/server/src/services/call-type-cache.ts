@@ -1,7 +1,7 @@
 /**
  * Call types are read on every call operation, so they are cached per node. Writes go through this cache
- * (`invalidate`), so a grants change takes effect on the next request on this node. Across nodes the cache
- * entries expire after `ttlMs`; the scale-out work adds bus-driven invalidation.
+ * (`invalidate`, on every node through the bus: cluster/cache-coherence.ts), so a grants change takes effect on
+ * the next request on any node. Entries also expire after `ttlMs`, a backstop for a missed invalidation.
  *
  * Only types that exist are kept, at most `maxEntries` (least recently used go first): the names in requests
  * are the client's, so caching misses would let anyone grow the map with made-up names.
@@ -67,5 +67,10 @@ export class CallTypeCache {
 
   invalidate(name: string): void {
     this.entries.delete(name);
+  }
+
+  /** Drops every entry (this node may have missed invalidations: cluster/cache-coherence.ts). */
+  clear(): void {
+    this.entries.clear();
   }
 }

@@ -65,7 +65,7 @@ export async function createCallType(ctx: ServiceContext, actor: Actor, req: Cre
   };
   const inserted = await commit(ctx, (tx) => tx.callTypes.insertIfAbsent(row));
   if (!inserted) throw inputError(`call type ${req.name} already exists`, 'name');
-  ctx.callTypes.invalidate(req.name);
+  await ctx.bus.notify({ kind: 'call_type_changed', name: req.name, grants_changed: false });
   return callTypeView(callTypeFromRow(row));
 }
 
@@ -95,9 +95,8 @@ export async function updateCallType(
     await tx.callTypes.update(name, patch);
     return next;
   });
-  ctx.callTypes.invalidate(name);
-  ctx.snapshots.clear(); // every call of the type shows the type's settings
-  if (req.grants) await ctx.realtime.accessChanged({ callType: name }); // watchers may have lost read-call
+  // Every call of the type shows the type's settings; watchers may have lost read-call (on every node).
+  await ctx.bus.notify({ kind: 'call_type_changed', name, grants_changed: req.grants !== undefined });
   return callTypeView(callTypeFromRow(updated));
 }
 
@@ -108,6 +107,5 @@ export async function deleteCallType(ctx: ServiceContext, actor: Actor, name: st
     if (await tx.callTypes.inUse(name)) throw inputError(`call type ${name} is used by existing calls`, 'name');
     await tx.callTypes.delete(name);
   });
-  ctx.callTypes.invalidate(name);
-  ctx.snapshots.clear();
+  await ctx.bus.notify({ kind: 'call_type_changed', name, grants_changed: false });
 }

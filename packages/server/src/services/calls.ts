@@ -144,7 +144,7 @@ async function createCall(
     return true;
   });
   // `created_by` may have changed a user who appears in other calls' views.
-  if (data.created_by) ctx.snapshots.clear();
+  if (data.created_by) await ctx.bus.notify({ kind: 'users_changed', role_changed: [], deleted: [] });
   return inserted;
 }
 

@@ -59,6 +59,13 @@ export async function commit<T>(ctx: ServiceContext, work: (tx: Repositories, em
     await tx.outbox.append(events);
     return value;
   });
-  for (const event of events) ctx.bus.publish(event);
+  // A cluster bus hands back a promise per event: the response waits until the other nodes have them, so a read
+  // on another node right after this write's response cannot be served from a cache that event invalidates.
+  const handedOver: Promise<void>[] = [];
+  for (const event of events) {
+    const pending = ctx.bus.publish(event);
+    if (pending) handedOver.push(pending);
+  }
+  if (handedOver.length > 0) await Promise.all(handedOver);
   return result;
 }

@@ -55,7 +55,7 @@ export async function queryCalls(
   queryConnectionId?: string,
 ): Promise<QueryCallsResult> {
   const connectionId = req.watch === true ? queryConnectionId || req.connection_id || undefined : undefined;
-  if (connectionId) ctx.realtime.requireConnection(actor, connectionId);
+  if (connectionId) await ctx.realtime.requireConnection(actor, connectionId);
   const visibility = await visibilityOf(ctx, actor);
   const prepared = prepareCallsQuery(ctx.store.db, ctx.store.dialect, req, {
     secret: cursorSecret(ctx.config),

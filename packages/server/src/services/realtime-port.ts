@@ -8,10 +8,10 @@ import { inputError } from '../domain/errors.js';
 
 export interface RealtimePort {
   /**
-   * Throws an input error naming `connection_id` unless that connection is open on this node and belongs to the
-   * acting user (server actors may use any connection).
+   * Throws an input error naming `connection_id` unless that connection is open (on this node, or in a cluster on
+   * any node) and belongs to the acting user (server actors may use any connection).
    */
-  requireConnection(actor: Actor, connectionId: string): void;
+  requireConnection(actor: Actor, connectionId: string): Promise<void>;
   /**
    * Subscribes the connection to the calls' events (same check as {@link requireConnection}; callers have already
    * checked that the actor may read the calls). A user who recently lost a connection and now watches a call from
@@ -23,7 +23,7 @@ export interface RealtimePort {
    * the joiner sees its `call.session_participant_joined`). Returns the undo for when the operation fails: it
    * unsubscribes unless the connection was already watching.
    */
-  subscribe(actor: Actor, connectionId: string, cid: string): () => void;
+  subscribe(actor: Actor, connectionId: string, cid: string): Promise<() => void>;
   /**
    * `userId` joined `cid` over `connectionId`: participations of that user in the call over connections that have
    * closed since (and are waiting out their grace period) end now, replaced by the new one.
@@ -41,14 +41,14 @@ export interface RealtimePort {
 
 /** For nodes composed without a realtime gateway: every connection id is unknown. */
 export const noRealtime: RealtimePort = {
-  requireConnection(_actor, connectionId) {
+  async requireConnection(_actor, connectionId) {
     throw inputError(`connection ${connectionId} is not open`, 'connection_id');
   },
   async watch(actor, connectionId) {
-    this.requireConnection(actor, connectionId);
+    await this.requireConnection(actor, connectionId);
   },
-  subscribe(actor, connectionId) {
-    this.requireConnection(actor, connectionId);
+  async subscribe(actor, connectionId) {
+    await this.requireConnection(actor, connectionId);
     return () => {};
   },
   async joined() {},

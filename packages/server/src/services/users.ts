@@ -72,8 +72,12 @@ export async function upsertUsers(
     return u;
   });
   const rows = await commit(ctx, (tx) => upsertUserRows(tx, list, isoNow(ctx.clock)));
-  ctx.snapshots.clear(); // user details appear inside call views
-  await ctx.realtime.accessChanged({ userIds: list.filter((u) => u.role !== undefined).map((u) => u.id) });
+  // User details appear inside call views; every node drops them and re-checks watches of users whose role changed.
+  await ctx.bus.notify({
+    kind: 'users_changed',
+    role_changed: list.filter((u) => u.role !== undefined).map((u) => u.id),
+    deleted: [],
+  });
   return Object.fromEntries(rows.map((r) => [r.id, userView(r)]));
 }
 
@@ -119,8 +123,11 @@ export async function updateUsersPartial(
     }
     return Object.fromEntries(out) as Record<string, User>;
   });
-  ctx.snapshots.clear();
-  await ctx.realtime.accessChanged({ userIds: req.users.filter((u) => u.set?.role !== undefined).map((u) => u.id) });
+  await ctx.bus.notify({
+    kind: 'users_changed',
+    role_changed: req.users.filter((u) => u.set?.role !== undefined).map((u) => u.id),
+    deleted: [],
+  });
   return updated;
 }
 
@@ -150,8 +157,7 @@ export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: Delete
     else await tx.users.softDelete(req.user_ids, isoNow(ctx.clock));
     return req.user_ids;
   });
-  ctx.snapshots.clear();
-  ctx.realtime.usersDeleted(deleted);
+  await ctx.bus.notify({ kind: 'users_changed', role_changed: [], deleted }); // closes their connections anywhere
   return deleted;
 }
 
@@ -189,6 +195,6 @@ export async function ensureConnectingUser(
   if (Object.keys(patch).length === 0) return existing;
   const updated = { ...patch, updated_at: now };
   await commit(ctx, (tx) => tx.users.update(userId, updated));
-  ctx.snapshots.clear(); // the user's details appear inside call views
+  await ctx.bus.notify({ kind: 'users_changed', role_changed: [], deleted: [] }); // details appear in call views
   return { ...existing, ...updated };
 }

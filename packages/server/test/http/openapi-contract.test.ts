@@ -81,8 +81,8 @@ eachDatabase('OpenAPI contract', (node) => {
       }
     }
     // 25 call operations under both families, 4 user operations, 5 app settings and webhook operations, health,
-    // metrics and the document itself.
-    assert.equal(operations, 25 * 2 + 4 + 5 + 3);
+    // readiness, metrics and the document itself.
+    assert.equal(operations, 25 * 2 + 4 + 5 + 4);
     assert.deepEqual(
       Object.keys(doc.paths['/api/v2/video/calltypes'].post.responses).filter((s) => s < '300'),
       ['201'],

@@ -30,6 +30,15 @@ eachDatabase('http system routes', (node) => {
     assert.equal(res.body.status, 'ok');
   });
 
+  it('GET /readyz answers 200 with its checks while the database answers (no Redis on a single node)', async () => {
+    const res = await get('/readyz');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.status, 'ready');
+    assert.equal(res.body.database, true);
+    assert.equal(res.body.redis, null);
+    assert.equal(res.body.draining, false);
+  });
+
   it('GET /openapi.json needs no auth and is a valid OpenAPI 3 document', async () => {
     const res = await get('/openapi.json');
     assert.equal(res.status, 200);
@@ -45,7 +54,7 @@ eachDatabase('http system routes', (node) => {
     const { paths } = (await get('/openapi.json')).body;
     const seen = new Map<string, string>();
     for (const [path, methods] of Object.entries(paths as Record<string, Json>)) {
-      assert.match(path, /^\/(api\/v2\/|video\/|healthz$|metrics$|openapi\.json$)/, path);
+      assert.match(path, /^\/(api\/v2\/|video\/|healthz$|readyz$|metrics$|openapi\.json$)/, path);
       for (const [method, op] of Object.entries(methods as Record<string, Json>)) {
         if (path.startsWith('/video/')) {
           assert.deepEqual(op.tags, ['client-side'], `${method} ${path}`);
@@ -62,6 +71,7 @@ eachDatabase('http system routes', (node) => {
     assert.equal(seen.get('QueryUsers'), 'GET /api/v2/users');
     assert.equal(seen.get('GetOrCreateCall_client'), 'POST /video/call/{type}/{id}');
     assert.equal(seen.get('Health'), 'GET /healthz');
+    assert.equal(seen.get('Readiness'), 'GET /readyz');
   });
 
   it('documents the request schemas that validate requests', async () => {

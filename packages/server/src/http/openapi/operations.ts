@@ -20,6 +20,7 @@ import {
   QueryCallMembersResponseSchema,
   QueryCallsResponseSchema,
   QueryUsersResponseSchema,
+  ReadinessResponseSchema,
   ReplayEventsResponseSchema,
   RetryDeliveryResponseSchema,
   RingCallResponseSchema,
@@ -37,6 +38,8 @@ export interface OperationDoc {
   notFound?: boolean;
   /** Public routes (no api_key or token) answer with no API error. */
   public?: boolean;
+  /** Non-error statuses besides the success one, with their bodies (readiness answers 503 with its report). */
+  otherResponses?: Record<number, TSchema>;
 }
 
 const CONNECTION =
@@ -225,6 +228,15 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'Liveness',
     description: 'Answers while the node serves requests; no authentication.',
     response: HealthResponseSchema,
+    public: true,
+  },
+  Readiness: {
+    summary: 'Readiness',
+    description:
+      'Whether a load balancer should send this node work: 200 when its database (and, in a cluster, Redis) ' +
+      'answer; 503 with the same body when one does not or the node is draining after SIGTERM. No authentication.',
+    response: ReadinessResponseSchema,
+    otherResponses: { 503: ReadinessResponseSchema },
     public: true,
   },
   GetOpenAPIDocument: {

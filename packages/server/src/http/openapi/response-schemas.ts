@@ -169,6 +169,17 @@ export const ReplayEventsResponseSchema = body(
   'How many events were queued again.',
 );
 export const HealthResponseSchema = body({ status: Type.Literal('ok') }, 'The node is up.');
+export const ReadinessResponseSchema = body(
+  {
+    status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
+    database: Type.Boolean({ description: 'The database answered a query.' }),
+    redis: Type.Union([Type.Boolean(), Type.Null()], {
+      description: 'The Redis links of the cluster bus are up; null on a single node (no `REDIS_URL`).',
+    }),
+    draining: Type.Boolean({ description: 'The node is shutting down; send it no new work.' }),
+  },
+  'Ready (200) or not (503, same body): take the node out of the load balancer while 503.',
+);
 
 /** `A` and `B` name the same JSON: each assignable to the other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

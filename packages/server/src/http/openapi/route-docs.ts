@@ -39,7 +39,7 @@ export function attachRouteDocs(app: FastifyInstance): void {
       ...schema,
       summary: doc.summary,
       description: doc.description,
-      response: { [doc.status ?? 200]: doc.response, ...errors },
+      response: { [doc.status ?? 200]: doc.response, ...errors, ...doc.otherResponses },
       ...(doc.public ? { security: [], tags: ['operations'] } : {}),
     };
   });
