@@ -187,7 +187,8 @@ async function benchDialect(dialect: Dialect, calls: number, log: (line: string)
     const database =
       dialect === 'sqlite'
         ? { kind: 'sqlite' as const, file }
-        : { kind: 'postgres' as const, url: PG_URL, schema, poolSize: 4 };
+        : // No statement timeout: the bulk load's statements run for minutes.
+          { kind: 'postgres' as const, url: PG_URL, schema, poolSize: 4, statementTimeoutMs: 0 };
     node = await composeNode({ config, database, logger: pino({ level: 'silent' }) });
     const out: Record<string, unknown> = { calls, members: calls * 5 };
     if (KEEP && (await wasLoaded(node.ctx.store.db, calls))) {
@@ -209,6 +210,8 @@ async function benchDialect(dialect: Dialect, calls: number, log: (line: string)
     out.http = await measureHttp(node, calls);
     // SQLite reads statistics at open: forget them, so the next run of a kept file measures "without stats" again.
     if (KEEP && dialect === 'sqlite') await sql`delete from sqlite_stat1`.execute(node.ctx.store.db);
+    // On stderr at once too: a later failure (the other database) must not lose these figures.
+    log(`${name} [${dialect}]: ${JSON.stringify(out)}`);
     return out;
   } finally {
     await node?.close();
