@@ -114,8 +114,9 @@ export async function wasLoaded(db: Kysely<Database>, calls: number): Promise<bo
   await sql`create table if not exists bench_dataset (calls integer not null)`.execute(db);
   const rows = await sql<{ calls: number }>`select calls from bench_dataset`.execute(db);
   if (rows.rows.some((r) => Number(r.calls) === calls)) return true;
-  if ((await sql<{ n: number }>`select count(*) as n from calls`.execute(db)).rows.some((r) => Number(r.n) > 0))
-    throw new Error('the kept bench database holds a partial or different dataset: delete it and run again');
+  // A partial or other dataset (an interrupted run): start from empty tables.
+  for (const table of ['bench_dataset', 'session_participants', 'call_sessions', 'call_members', 'calls', 'users'])
+    await sql`delete from ${sql.table(table)}`.execute(db);
   return false;
 }
 
