@@ -5,7 +5,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
 import type { Dialect } from './database.js';
-import { queryIndexesMigration } from './query/query-indexes-migration.js';
+import { queryIndexesMigration, runningSessionsIndexMigration } from './query/query-indexes-migration.js';
 
 // Migrations are written against the schema as it was at that step, not the current `Database` type, hence `any`.
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -134,6 +134,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0002_query_indexes': queryIndexesMigration,
     '0100_webhooks_delivery': deliveryMigration(dialect),
+    '0110_query_running_sessions': runningSessionsIndexMigration,
   };
 }
 
