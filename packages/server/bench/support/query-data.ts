@@ -105,3 +105,21 @@ export async function loadDataset(db: Kysely<Database>, dialect: Dialect, calls:
 export async function analyze(db: Kysely<Database>, dialect: Dialect): Promise<void> {
   await sql.raw(dialect === 'sqlite' ? 'analyze' : 'vacuum analyze').execute(db);
 }
+
+/**
+ * Whether this database holds a complete dataset of `calls` calls from an earlier run (BENCH_QUERY_KEEP): the
+ * marker is written only after loading and indexing finished, so an interrupted load is never reused.
+ */
+export async function wasLoaded(db: Kysely<Database>, calls: number): Promise<boolean> {
+  await sql`create table if not exists bench_dataset (calls integer not null)`.execute(db);
+  const rows = await sql<{ calls: number }>`select calls from bench_dataset`.execute(db);
+  if (rows.rows.some((r) => Number(r.calls) === calls)) return true;
+  // A partial or other dataset (an interrupted run): start from empty tables.
+  for (const table of ['bench_dataset', 'session_participants', 'call_sessions', 'call_members', 'calls', 'users'])
+    await sql`delete from ${sql.table(table)}`.execute(db);
+  return false;
+}
+
+export async function markLoaded(db: Kysely<Database>, calls: number): Promise<void> {
+  await sql`insert into bench_dataset (calls) values (${calls})`.execute(db);
+}

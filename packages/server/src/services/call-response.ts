@@ -6,6 +6,7 @@ import { type Call, type CallResponse, type Member, OwnCapability } from '@switc
 import type { Actor } from '../domain/actor.js';
 import { deepFreeze } from '../domain/deep-freeze.js';
 import { requireCapabilities } from '../domain/permissions.js';
+import type { CallMembersTable, CallSessionsTable, SessionParticipantsTable, UsersTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import { actorCapabilities, capabilitiesOf, type LoadedCall, requireTokenScope } from './call-access.js';
 import { type CallSnapshot, SNAPSHOT_MEMBERS } from './call-snapshots.js';
@@ -40,6 +41,22 @@ export async function loadCallModel(
   if (truncated) participants.length = MAX_EVENT_PARTICIPANTS;
   const countByRole = sessionRow && truncated ? await repos.sessions.activeCountByRole(sessionRow.id) : undefined;
   const users = await repos.users.getMany([row.created_by_user_id, ...participants.map((p) => p.user_id)]);
+  return assembleCallModel(call, sessionRow, participants, users, countByRole);
+}
+
+/**
+ * The Call model from rows already read (the call's current session, its participants in order, and at least the
+ * creator's and participants' users): shared by the one-call loader above and the page loader (call-page.ts), so
+ * both answer byte for byte alike.
+ */
+export function assembleCallModel(
+  call: LoadedCall,
+  sessionRow: CallSessionsTable | undefined,
+  participants: readonly SessionParticipantsTable[],
+  users: ReadonlyMap<string, UsersTable>,
+  countByRole?: Record<string, number>,
+): Call {
+  const { row } = call;
   const view = (id: string) => {
     const u = users.get(id);
     return u ? userView(u) : missingUserView(id, row.created_at);
@@ -64,7 +81,11 @@ export async function membersWithUsers(
   repos: Repositories,
   rows: Parameters<typeof memberView>[0][],
 ): Promise<Member[]> {
-  const users = await repos.users.getMany(rows.map((r) => r.user_id));
+  return assembleMembers(rows, await repos.users.getMany(rows.map((r) => r.user_id)));
+}
+
+/** Member rows as API models, with users already read (a missing user reads as deleted). */
+export function assembleMembers(rows: readonly CallMembersTable[], users: ReadonlyMap<string, UsersTable>): Member[] {
   return rows.map((r) => {
     const u = users.get(r.user_id);
     return memberView(r, u ? userView(u) : missingUserView(r.user_id, r.created_at));
@@ -110,7 +131,21 @@ export async function loadSnapshot(repos: Repositories, call: LoadedCall): Promi
     loadCallModel(repos, call, { participants: 'all' }),
     repos.members.listNewest(call.row.cid, SNAPSHOT_MEMBERS + 1),
   ]);
-  const newestMembers = await membersWithUsers(repos, rows.slice(0, SNAPSHOT_MEMBERS));
+  const users = await repos.users.getMany(rows.slice(0, SNAPSHOT_MEMBERS).map((r) => r.user_id));
+  return assembleSnapshot(call, model, rows, users);
+}
+
+/**
+ * A snapshot from its model and the call's newest member rows (up to SNAPSHOT_MEMBERS + 1, newest first) with
+ * their users: shared by the one-call loader and the page loader.
+ */
+export function assembleSnapshot(
+  call: LoadedCall,
+  model: Call,
+  newestRows: readonly CallMembersTable[],
+  users: ReadonlyMap<string, UsersTable>,
+): CallSnapshot {
+  const newestMembers = assembleMembers(newestRows.slice(0, SNAPSHOT_MEMBERS), users);
   const defaultPage =
     newestMembers.length > DEFAULT_MEMBERS_LIMIT ? newestMembers.slice(0, DEFAULT_MEMBERS_LIMIT) : newestMembers;
   // Shared by every request that reads this call: frozen, so it cannot be changed by one of them (and its JSON can
@@ -120,7 +155,7 @@ export async function loadSnapshot(repos: Repositories, call: LoadedCall): Promi
     model,
     newestMembers,
     defaultPage,
-    allMembersKnown: rows.length <= SNAPSHOT_MEMBERS,
+    allMembersKnown: newestRows.length <= SNAPSHOT_MEMBERS,
   });
 }
 
@@ -152,17 +187,33 @@ export async function snapshotResponse(
   snapshot: CallSnapshot,
   membersLimit: number,
 ): Promise<CallResponse> {
-  let membership: Member | undefined;
+  const membership =
+    actor.kind === 'user' && !snapshot.allMembersKnown
+      ? await membershipOf(repos, call.row.cid, actor.userId)
+      : undefined;
+  return responseFromSnapshot(actor, call, snapshot, membersLimit, membership);
+}
+
+/**
+ * snapshotResponse with the actor's membership already known where the snapshot cannot tell it (`membership` is
+ * only consulted when the snapshot does not hold every member).
+ */
+export function responseFromSnapshot(
+  actor: Actor,
+  call: LoadedCall,
+  snapshot: CallSnapshot,
+  membersLimit: number,
+  membership: Member | undefined,
+): CallResponse {
+  let mine: Member | undefined;
   if (actor.kind === 'user') {
-    membership = snapshot.allMembersKnown
-      ? snapshot.newestMembers.find((m) => m.user_id === actor.userId)
-      : await membershipOf(repos, call.row.cid, actor.userId);
+    mine = snapshot.allMembersKnown ? snapshot.newestMembers.find((m) => m.user_id === actor.userId) : membership;
   }
   const response: CallResponse = {
     call: snapshot.model,
     members: membersPage(snapshot, membersLimit),
-    own_capabilities: capabilitiesOf(actor, call, membership?.role),
+    own_capabilities: capabilitiesOf(actor, call, mine?.role),
   };
-  if (membership) response.membership = membership;
+  if (mine) response.membership = mine;
   return response;
 }

@@ -87,6 +87,11 @@ export class CallSnapshotCache {
     return loaded;
   }
 
+  /** The cached snapshot, if any (counts as a read for the eviction order); never loads. */
+  cached(cid: string): CallSnapshot | undefined {
+    return this.entries.get(cid);
+  }
+
   invalidate(cid: string): void {
     this.epoch++;
     this.entries.delete(cid);

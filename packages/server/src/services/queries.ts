@@ -26,9 +26,10 @@ import { type CallsQueryOptions, prepareCallsQuery } from '../store/query/query-
 import { prepareMembersQuery } from '../store/query/query-members.js';
 import { runPage } from '../store/query/run-page.js';
 import type { CallsTable } from '../store/schema.js';
-import { guardCall, loadCall, requireCallType } from './call-access.js';
-import { DEFAULT_MEMBERS_LIMIT, loadSnapshot, membersWithUsers, snapshotResponse } from './call-response.js';
-import { callTypeFromRow } from './call-type-cache.js';
+import { guardCall, type LoadedCall, loadCall, requireCallType } from './call-access.js';
+import { pageResponses } from './call-page.js';
+import { membersWithUsers } from './call-response.js';
+import { type CallTypeDefinition, callTypeFromRow } from './call-type-cache.js';
 import type { ServiceContext } from './context.js';
 import { cursorSecret, pageCursors } from './query-paging.js';
 import { watchCalls } from './watching.js';
@@ -62,7 +63,7 @@ export async function queryCalls(
     ...visibility,
   });
   const page = await runPage(prepared);
-  const calls = await Promise.all(page.rows.map((row) => callEntry(ctx, actor, row)));
+  const calls = await pageResponses(ctx.store.read, actor, await withTypes(ctx, page.rows), ctx.snapshots);
   await watchCalls(
     ctx,
     actor,
@@ -109,13 +110,11 @@ async function visibilityOf(ctx: ServiceContext, actor: Actor): Promise<Omit<Cal
 }
 
 /**
- * One QueryCalls entry `{ call, members, own_capabilities, membership? }`, through the node's snapshot cache like
- * GetCall. No `read-call` guard here: visibility was decided in SQL, and refusing one row would fail the page.
+ * The page's rows with their call types, each distinct type read once (from the node's call-type cache). No
+ * `read-call` guard on the entries: visibility was decided in SQL, and refusing one row would fail the page.
  */
-async function callEntry(ctx: ServiceContext, actor: Actor, row: CallsTable): Promise<CallResponse> {
-  const type = await requireCallType(ctx, row.type);
-  const repos = ctx.store.read;
-  const load = () => loadSnapshot(repos, { row, type });
-  const snapshot = (await ctx.snapshots.read(row.cid, load, { keep: false })) ?? (await load()); // the loader always finds one
-  return snapshotResponse(repos, actor, { row: snapshot.row, type }, snapshot, DEFAULT_MEMBERS_LIMIT);
+async function withTypes(ctx: ServiceContext, rows: readonly CallsTable[]): Promise<LoadedCall[]> {
+  const types = new Map<string, CallTypeDefinition>();
+  for (const name of new Set(rows.map((r) => r.type))) types.set(name, await requireCallType(ctx, name));
+  return rows.map((row) => ({ row, type: types.get(row.type) as CallTypeDefinition }));
 }

@@ -6,7 +6,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { clusterMigration } from '../cluster/cluster-migration.js';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
 import type { Dialect } from './database.js';
-import { queryIndexesMigration } from './query/query-indexes-migration.js';
+import { queryIndexesMigration, runningSessionsIndexMigration } from './query/query-indexes-migration.js';
 
 // Migrations are written against the schema as it was at that step, not the current `Database` type, hence `any`.
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -135,6 +135,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0002_query_indexes': queryIndexesMigration,
     '0100_webhooks_delivery': deliveryMigration(dialect),
+    '0110_query_running_sessions': runningSessionsIndexMigration,
     '0200_cluster_nodes_and_jobs': clusterMigration(dialect),
   };
 }

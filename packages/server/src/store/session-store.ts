@@ -1,11 +1,48 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { Dialect } from './database.js';
 import type { CallSessionsTable, Database, SessionParticipantsTable } from './schema.js';
+import { inValueList } from './value-list.js';
 
 export class SessionStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   get(id: string): Promise<CallSessionsTable | undefined> {
     return this.db.selectFrom('call_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Sessions by id, in one statement. */
+  async getMany(ids: readonly string[]): Promise<Map<string, CallSessionsTable>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('call_sessions')
+      .selectAll()
+      .where(inValueList(this.dialect, sql.ref('id'), ids))
+      .execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** `activeParticipants` (all of them) of several sessions in one statement, grouped by session. */
+  async activeParticipantsOfSessions(sessionIds: readonly string[]): Promise<Map<string, SessionParticipantsTable[]>> {
+    const bySession = new Map<string, SessionParticipantsTable[]>();
+    if (sessionIds.length === 0) return bySession;
+    const rows = await this.db
+      .selectFrom('session_participants')
+      .selectAll()
+      .where(inValueList(this.dialect, sql.ref('session_id'), sessionIds))
+      .where('left_at', 'is', null)
+      .orderBy('session_id')
+      .orderBy('joined_at')
+      .orderBy('user_session_id')
+      .execute();
+    for (const row of rows) {
+      const list = bySession.get(row.session_id);
+      if (list) list.push(row);
+      else bySession.set(row.session_id, [row]);
+    }
+    return bySession;
   }
 
   async insert(row: CallSessionsTable): Promise<void> {

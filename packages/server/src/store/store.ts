@@ -25,11 +25,11 @@ export class Repositories {
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
   ) {
-    this.users = new UserStore(db);
+    this.users = new UserStore(db, dialect);
     this.callTypes = new CallTypeStore(db);
     this.calls = new CallStore(db, dialect);
-    this.members = new MemberStore(db);
-    this.sessions = new SessionStore(db);
+    this.members = new MemberStore(db, dialect);
+    this.sessions = new SessionStore(db, dialect);
     this.outbox = new OutboxStore(db);
   }
 }

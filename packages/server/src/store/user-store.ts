@@ -1,9 +1,14 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { Dialect } from './database.js';
 import type { Database, UsersTable } from './schema.js';
+import { inValueList } from './value-list.js';
 
 /** Users. Soft-deleted users (deleted_at set) are still returned by `get`; callers decide what that means. */
 export class UserStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   get(id: string): Promise<UsersTable | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -14,7 +19,8 @@ export class UserStore {
     const rows = await this.db
       .selectFrom('users')
       .selectAll()
-      .where('id', 'in', [...new Set(ids)])
+      // One parameter however many ids (a QueryCalls page asks for every member and participant of its calls).
+      .where(inValueList(this.dialect, sql.ref('id'), [...new Set(ids)]))
       .execute();
     return new Map(rows.map((r) => [r.id, r]));
   }

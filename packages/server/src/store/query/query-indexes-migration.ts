@@ -44,3 +44,23 @@ export const queryIndexesMigration: Migration = {
     for (const name of Object.keys(QUERY_INDEXES)) await sql.raw(`drop index if exists ${name}`).execute(db);
   },
 };
+
+/**
+ * Migration `0110_query_running_sessions`: the running sessions (started, not ended) alone, for the `ongoing`
+ * filter's per-call probe (sql-filter.ts): the probe is answered from this small index without reading the
+ * session row, and sessions that ended (nearly all of them, over time) are not in it.
+ */
+export const RUNNING_SESSIONS_INDEX = {
+  call_sessions_q_running: 'on call_sessions (id) where started_at is not null and ended_at is null',
+} as const;
+
+export const runningSessionsIndexMigration: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const [name, definition] of Object.entries(RUNNING_SESSIONS_INDEX)) {
+      await sql.raw(`create index if not exists ${name} ${definition}`).execute(db);
+    }
+  },
+  async down(db: Kysely<unknown>) {
+    for (const name of Object.keys(RUNNING_SESSIONS_INDEX)) await sql.raw(`drop index if exists ${name}`).execute(db);
+  },
+};

@@ -59,8 +59,14 @@ export function compileFilter(node: FilterNode, ctx: SqlContext): RawBuilder<Sql
       return sql<SqlBool>`"calls"."cid" in (select "call_cid" from "call_members" where "user_id" in (${sql.join(node.userIds)}))`;
     case 'ongoing': {
       requireCalls(ctx);
-      const ongoing = sql`("calls"."current_session_id" is not null and exists (select 1 from "call_sessions" where "call_sessions"."id" = "calls"."current_session_id" and "call_sessions"."started_at" is not null and "call_sessions"."ended_at" is null))`;
-      return node.value ? sql<SqlBool>`${ongoing}` : sql<SqlBool>`not ${ongoing}`;
+      // Whether the current session runs, asked per call by a scalar subquery (a primary-key probe). Written as
+      // a top-level EXISTS, PostgreSQL turns it into a join, misjudges how many calls it keeps (ongoing calls are
+      // few) and reads every call that has a session (10,000 at a million calls) to sort them; a scalar subquery
+      // stays a probe per row, so a page walks the sort index and stops after `limit` matches.
+      const running = sql`coalesce((select 1 from "call_sessions" where "call_sessions"."id" = "calls"."current_session_id" and "call_sessions"."started_at" is not null and "call_sessions"."ended_at" is null), 0) = 1`;
+      return node.value
+        ? sql<SqlBool>`("calls"."current_session_id" is not null and ${running})`
+        : sql<SqlBool>`("calls"."current_session_id" is null or not (${running}))`;
     }
   }
 }
