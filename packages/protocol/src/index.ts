@@ -8,3 +8,4 @@ export * from './requests.js';
 export * from './responses.js';
 export * from './settings.js';
 export * from './webhooks.js';
+export * from './push.js';

@@ -124,6 +124,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     apiSecret: credentials.apiSecret,
     retryScheduleMs: config.webhookRetryScheduleMs,
     retentionMs: config.outboxRetentionMs,
+    pushRetryScheduleMs: config.pushRetryScheduleMs,
   });
   const limits = httpLimits(config);
   const rateLimiter = new RateLimiter(limits.rateLimits, credentials.apiKey);

@@ -60,3 +60,16 @@ export function mayReceive(event: CallEvent, userId: string): boolean {
   }
   return true;
 }
+
+/**
+ * Who gets a push for an event: its audience as users (watchers have no devices), minus the user who caused it
+ * (the caller of a ring, notification or missed call), minus users already in the call's session (they are
+ * looking at it), minus blocked users.
+ */
+export function pushAudience(event: CallEvent, members: Iterable<string>): string[] {
+  const { users } = audienceOf(event, members);
+  const actor = 'user' in event && event.type !== EventType.CallPermissionsUpdated ? event.user : undefined;
+  if (actor) users.delete(actor.id);
+  for (const p of event.call.session?.participants ?? []) users.delete(p.user.id);
+  return [...users].filter((userId) => mayReceive(event, userId));
+}

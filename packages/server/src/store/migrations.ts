@@ -4,6 +4,7 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
+import { pushMigration } from '../delivery/push/push-migration.js';
 import type { Dialect } from './database.js';
 import { queryIndexesMigration } from './query/query-indexes-migration.js';
 
@@ -134,6 +135,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0002_query_indexes': queryIndexesMigration,
     '0100_webhooks_delivery': deliveryMigration(dialect),
+    '0110_push_delivery': pushMigration(dialect),
   };
 }
 
