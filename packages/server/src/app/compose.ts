@@ -137,6 +137,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     corsOrigins: config.corsOrigins,
     metrics,
     delivery: delivery.admin,
+    testPush: (actor, body) => delivery.testPush(actor, body),
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime, rateLimiter });

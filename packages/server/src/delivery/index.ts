@@ -9,9 +9,11 @@
  * May import: store/, domain/, bus/ and protocol. Nothing here knows about HTTP (http/routes/webhook-routes.ts
  * calls in), and services/ never import it: events reach it only through the outbox.
  */
+import type { TestPushRequest, TestPushResult } from '@switchboard/protocol';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EventBus } from '../bus/event-bus.js';
+import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
 import { DeliveryAdmin } from './delivery-admin.js';
@@ -22,6 +24,7 @@ import { ProviderPool } from './push/provider-pool.js';
 import { PushMetrics } from './push/push-metrics.js';
 import { PushSink } from './push/push-sink.js';
 import { PushWorker } from './push/push-worker.js';
+import { testPush } from './push/test-push.js';
 import { Loop } from './wakeup.js';
 import { WebhookSender } from './webhook-sender.js';
 import { WebhookSink } from './webhook-sink.js';
@@ -52,6 +55,7 @@ export class Delivery {
   private readonly pushLoop: Loop;
   private readonly pushWorker: PushWorker;
   private readonly pushProviders = new ProviderPool();
+  private readonly pushMetrics: PushMetrics;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -85,7 +89,8 @@ export class Delivery {
       this.worker.rescanAll();
       this.workerLoop.wake();
     };
-    this.pushWorker = new PushWorker(store, this.pushProviders, new PushMetrics(registry), logger, () => clock.now(), {
+    this.pushMetrics = new PushMetrics(registry);
+    this.pushWorker = new PushWorker(store, this.pushProviders, this.pushMetrics, logger, () => clock.now(), {
       retryScheduleMs: options.pushRetryScheduleMs,
       batchSize: 500,
     });
@@ -118,6 +123,11 @@ export class Delivery {
       (err) => logger.error({ err }, 'outbox purge failed'),
     );
     this.admin = new DeliveryAdmin(store, nowIso, wakeForNew);
+  }
+
+  /** POST /push/test: sends the rendered template to one user's devices now (delivery/push/test-push.ts). */
+  testPush(actor: Actor, request: TestPushRequest): Promise<TestPushResult[]> {
+    return testPush(this.store, this.pushProviders, this.pushMetrics, this.clock.now(), actor, request);
   }
 
   async start(): Promise<void> {

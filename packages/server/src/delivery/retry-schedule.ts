@@ -26,9 +26,7 @@ export function parseRetrySchedule(raw: string, setting = 'SWITCHBOARD_WEBHOOK_R
     parts.length > 100 ||
     waits.some((w, i) => parts[i] === '' || !Number.isInteger(w) || w < 0)
   ) {
-    throw new Error(
-      `${setting} must be a comma-separated list of 1-100 integers ≥ 0, got ${raw}`,
-    );
+    throw new Error(`${setting} must be a comma-separated list of 1-100 integers ≥ 0, got ${raw}`);
   }
   return waits;
 }

@@ -32,6 +32,7 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
 
 function callDisplayName(call: Call): string {
   const custom = call.custom as Record<string, unknown>;
-  for (const key of ['name', 'title']) if (typeof custom?.[key] === 'string' && custom[key]) return custom[key] as string;
+  for (const key of ['name', 'title'])
+    if (typeof custom?.[key] === 'string' && custom[key]) return custom[key] as string;
   return call.id;
 }

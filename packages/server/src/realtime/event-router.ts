@@ -67,7 +67,8 @@ export class EventRouter {
   private async recipients(event: CallEvent): Promise<Set<Connection>> {
     const out = new Set<Connection>();
     // Member lists cost a lookup: only fetched when some user is connected to this node at all.
-    const members = needsMembers(event) && this.registry.userCount > 0 ? await this.members.members(event.call_cid) : [];
+    const members =
+      needsMembers(event) && this.registry.userCount > 0 ? await this.members.members(event.call_cid) : [];
     const audience = audienceOf(event, members);
     if (audience.watchers) for (const c of this.registry.watchersOf(event.call_cid)) out.add(c);
     for (const userId of audience.users) for (const c of this.registry.ofUser(userId)) out.add(c);

@@ -30,11 +30,16 @@ function targetUser(actor: Actor, userId: string | undefined): string {
     return userId;
   }
   if (actor.kind !== 'user') throw notAllowed('anonymous users have no devices');
-  if (userId !== undefined && userId !== actor.userId) throw notAllowed("a user token manages only its own devices");
+  if (userId !== undefined && userId !== actor.userId) throw notAllowed('a user token manages only its own devices');
   return actor.userId;
 }
 
-export async function createDevice(store: Store, clock: Clock, actor: Actor, req: CreateDeviceRequest): Promise<Device> {
+export async function createDevice(
+  store: Store,
+  clock: Clock,
+  actor: Actor,
+  req: CreateDeviceRequest,
+): Promise<Device> {
   const userId = targetUser(actor, req.user_id);
   if (!(PUSH_PROVIDER_TYPES as readonly string[]).includes(req.push_provider)) {
     throw inputError(
@@ -63,7 +68,13 @@ export async function createDevice(store: Store, clock: Clock, actor: Actor, req
     await devices.upsert(row);
     const mine = await devices.ofUser(userId);
     const excess = mine.length - MAX_DEVICES_PER_USER;
-    if (excess > 0) await devices.remove(mine.filter((d) => d.id !== id).slice(0, excess).map((d) => d.id));
+    if (excess > 0)
+      await devices.remove(
+        mine
+          .filter((d) => d.id !== id)
+          .slice(0, excess)
+          .map((d) => d.id),
+      );
   });
   return deviceView(row);
 }

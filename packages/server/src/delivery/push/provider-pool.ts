@@ -8,9 +8,9 @@ import type { Kysely } from 'kysely';
 import type { Database, PushProvidersTable } from '../../store/schema.js';
 import { APNS_DEVELOPMENT, APNS_PRODUCTION, ApnsProvider } from './apns-provider.js';
 import { FCM_ENDPOINT, FcmProvider } from './fcm-provider.js';
+import type { PushProvider } from './push-provider.js';
 import type { ProviderConfig } from './push-provider-settings.js';
 import { parseServiceAccount } from './push-provider-settings.js';
-import type { PushProvider } from './push-provider.js';
 import { WebPushProvider } from './webpush-provider.js';
 
 export function loadProviderRows(db: Kysely<Database>): Promise<PushProvidersTable[]> {
@@ -42,7 +42,9 @@ export class ProviderPool {
 
   /** The device's named provider, or the first enabled one of its type. */
   providerFor(type: PushProviderType, name: string | null): PushProvider | undefined {
-    const row = name ? this.rows.find((r) => r.name === name && r.type === type) : this.rows.find((r) => r.type === type);
+    const row = name
+      ? this.rows.find((r) => r.name === name && r.type === type)
+      : this.rows.find((r) => r.type === type);
     return row ? this.live.get(row.name)?.provider : undefined;
   }
 

@@ -36,6 +36,9 @@ export function pushMessage(
   nowS: number,
 ): PushMessage | undefined {
   if (!isPushEvent(event.type) || !pushEnabled(settings, event.type)) return undefined;
+  const ring = event.type === 'call.ring';
+  // A PushKit token takes only VoIP pushes (iOS requires each to report a call), so only rings go to it.
+  if (device.voip && !ring) return undefined;
   const template = settings[PUSH_EVENT_SETTINGS[event.type]];
   const user = 'user' in event ? (event.user as User) : event.call.created_by;
   const scope = { call: event.call, user };
@@ -56,10 +59,8 @@ export function pushMessage(
   for (const [key, value] of Object.entries(template.fcm?.data ?? {})) {
     if (!(key in data)) data[key] = typeof value === 'string' ? renderTemplate(value, scope) : JSON.stringify(value);
   }
-  const ring = event.type === 'call.ring';
   return {
     token: device.token,
-    // Only rings use PushKit: iOS requires a VoIP push to report a call, and other events must not be VoIP.
     kind: ring && device.voip ? 'voip' : 'alert',
     title,
     body,

@@ -6,9 +6,9 @@ import { createPublicKey } from 'node:crypto';
 import {
   MASKED_SECRET,
   PUSH_PROVIDER_TYPES,
-  type PushProvider as PushProviderView,
   type PushProviderRequest,
   type PushProviderType,
+  type PushProvider as PushProviderView,
 } from '@switchboard/protocol';
 import { inputError } from '../../domain/errors.js';
 import type { PushProvidersTable } from '../../store/schema.js';
@@ -90,10 +90,16 @@ function checkProvider(type: PushProviderType, config: ProviderConfig, field: (n
       return;
     }
     case 'firebase': {
-      const account = parseServiceAccount(required(config, 'firebase_credentials', field), field('firebase_credentials'));
+      const account = parseServiceAccount(
+        required(config, 'firebase_credentials', field),
+        field('firebase_credentials'),
+      );
       checkKey(account.private_key, 'RSA', field('firebase_credentials'), 'a service account private_key');
       if (config.firebase_endpoint) {
-        config.firebase_endpoint = checkWebhookUrl(config.firebase_endpoint, field('firebase_endpoint')).replace(/\/+$/, '');
+        config.firebase_endpoint = checkWebhookUrl(config.firebase_endpoint, field('firebase_endpoint')).replace(
+          /\/+$/,
+          '',
+        );
       }
       return;
     }
@@ -103,7 +109,8 @@ function checkProvider(type: PushProviderType, config: ProviderConfig, field: (n
         throw inputError('must be a base64url uncompressed P-256 public key', field('webpush_vapid_public_key'));
       }
       const priv = Buffer.from(required(config, 'webpush_vapid_private_key', field), 'base64url');
-      if (priv.length !== 32) throw inputError('must be a base64url 32-byte P-256 key', field('webpush_vapid_private_key'));
+      if (priv.length !== 32)
+        throw inputError('must be a base64url 32-byte P-256 key', field('webpush_vapid_private_key'));
       const subject = required(config, 'webpush_subject', field);
       if (!subject.startsWith('mailto:') && !subject.startsWith('https:')) {
         throw inputError('must be a mailto: or https: URL (push services contact you there)', field('webpush_subject'));

@@ -3,7 +3,7 @@
  * into one pending row per device of each user who should get it (domain/audience.ts `pushAudience`), when the
  * call type's notification settings send that event. Apps without push providers pay one tiny query per batch.
  */
-import { type CallEvent, type NotificationSettings, type PushEventType } from '@switchboard/protocol';
+import type { CallEvent, NotificationSettings, PushEventType } from '@switchboard/protocol';
 import { needsMembers, pushAudience } from '../../domain/audience.js';
 import type { Repositories } from '../../store/store.js';
 import type { OutboxSink, RelayedEvent } from '../outbox-relay.js';

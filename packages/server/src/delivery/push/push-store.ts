@@ -19,7 +19,10 @@ export class PushStore {
   async insert(rows: readonly NewPushRow[]): Promise<void> {
     // Chunks keep each statement under SQLite's bound-parameter limit.
     for (let i = 0; i < rows.length; i += 500) {
-      await this.db.insertInto('push_deliveries').values(rows.slice(i, i + 500)).execute();
+      await this.db
+        .insertInto('push_deliveries')
+        .values(rows.slice(i, i + 500))
+        .execute();
     }
   }
 

@@ -14,11 +14,11 @@
  */
 import type { CallEvent, NotificationSettings, PushProviderType } from '@switchboard/protocol';
 import type { Logger } from 'pino';
-import type { Repositories, Store } from '../../store/store.js';
 import type { DevicesTable } from '../../store/schema.js';
+import type { Repositories, Store } from '../../store/store.js';
 import { retryDelay } from '../retry-schedule.js';
 import { DeviceStore } from './device-store.js';
-import { type ProviderPool, loadProviderRows } from './provider-pool.js';
+import { loadProviderRows, type ProviderPool } from './provider-pool.js';
 import { pushMessage } from './push-message.js';
 import type { PushMetrics } from './push-metrics.js';
 import type { PushProvider, PushResult } from './push-provider.js';
@@ -87,7 +87,8 @@ export class PushWorker {
     const decisions = claim.rows.map((row) => this.decide(row, claim.context as Context));
     const outcomes = await Promise.all(
       decisions.map(async (d): Promise<Outcome> => {
-        if (d.kind === 'drop') return { row: d.row, provider: d.provider, result: { outcome: 'skipped', error: d.why } };
+        if (d.kind === 'drop')
+          return { row: d.row, provider: d.provider, result: { outcome: 'skipped', error: d.why } };
         return { row: d.row, provider: d.provider.name, result: await d.run() };
       }),
     );
@@ -106,7 +107,8 @@ export class PushWorker {
     );
     const settings = new Map<string, NotificationSettings | undefined>();
     for (const event of events.values()) {
-      if (!settings.has(event.call.type)) settings.set(event.call.type, await notificationSettingsOf(tx, event.call.type));
+      if (!settings.has(event.call.type))
+        settings.set(event.call.type, await notificationSettingsOf(tx, event.call.type));
     }
     const sessionIds = [...events.values()]
       .filter((e) => e.type === 'call.ring')
@@ -141,11 +143,17 @@ export class PushWorker {
     if (event.type === 'call.ring') {
       const ring = ctx.sessions.get(event.session_id);
       if (!ring || ring.ended) return drop('the ring is over', provider.name);
-      if (ring.answered.has(row.user_id) || ring.answered.has(event.user.id)) return drop('the ring was answered', provider.name);
+      if (ring.answered.has(row.user_id) || ring.answered.has(event.user.id))
+        return drop('the ring was answered', provider.name);
     }
     const settings = ctx.settings.get(event.call.type);
     const message = settings
-      ? pushMessage(event, settings, { token: device.id, voip: device.voip_token === 1 }, Math.floor(this.now().getTime() / 1000))
+      ? pushMessage(
+          event,
+          settings,
+          { token: device.id, voip: device.voip_token === 1 },
+          Math.floor(this.now().getTime() / 1000),
+        )
       : undefined;
     if (!message) return drop('push off for this event or an empty template', provider.name);
     return { kind: 'send', row, provider, run: () => provider.send(message) };

@@ -68,7 +68,11 @@ export class WebPushProvider implements PushProvider {
       if (res.status === 404 || res.status === 410) {
         return { outcome: 'unregistered', status: res.status, error: 'subscription expired or unsubscribed' };
       }
-      return classifyStatus(res.status, `push service answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
+      return classifyStatus(
+        res.status,
+        `push service answered ${res.status}`,
+        retryAfterMs(res.headers.get('retry-after')),
+      );
     } catch (err) {
       return { outcome: 'retry', status: null, error: `Web Push request failed: ${String(err)}` };
     }

@@ -190,7 +190,7 @@ export const TestPushResponseSchema = body(
       }),
     ),
   },
-  'What each device\'s push service answered.',
+  "What each device's push service answered.",
 );
 export const AppResponseSchema = body(
   {
