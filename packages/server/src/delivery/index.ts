@@ -23,6 +23,7 @@ import { OutboxRelay } from './outbox-relay.js';
 import { ProviderPool } from './push/provider-pool.js';
 import { PushMetrics } from './push/push-metrics.js';
 import { PushSink } from './push/push-sink.js';
+import { PushStore } from './push/push-store.js';
 import { PushWorker } from './push/push-worker.js';
 import { testPush } from './push/test-push.js';
 import { Loop } from './wakeup.js';
@@ -134,6 +135,7 @@ export class Delivery {
     // On SQLite only this process delivers, so claims found at start were left by a process that died.
     if (this.store.dialect === 'sqlite') {
       await new DeliveryStore(this.store.db, 'sqlite').releaseAllClaims(this.clock.now().toISOString());
+      await new PushStore(this.store.db, 'sqlite').releaseAllClaims();
     }
     // Every committed event rings the relay: fresh events go out without waiting for the poll.
     this.unsubscribe = this.bus.subscribe(() => this.relayLoop.wake());

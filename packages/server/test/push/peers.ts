@@ -225,7 +225,8 @@ export class FcmPeer extends Recorder {
     const message = body.message;
     if (typeof message?.token !== 'string') return refuse(400, 'message.token missing');
     // FCM data values must all be strings.
-    if (Object.values(message.data ?? {}).some((v) => typeof v !== 'string')) return refuse(400, 'data must be strings');
+    if (Object.values(message.data ?? {}).some((v) => typeof v !== 'string'))
+      return refuse(400, 'data must be strings');
     const answer = this.script(message.token);
     this.record({ token: message.token, headers, body: body as Record<string, unknown>, answered: answer.status });
     return answer;
@@ -233,7 +234,8 @@ export class FcmPeer extends Recorder {
 
   private async grant(headers: Record<string, string>, text: string): Promise<Answer> {
     const form = new URLSearchParams(text);
-    if (headers['content-type'] !== 'application/x-www-form-urlencoded') return { status: 400, body: { error: 'bad content type' } };
+    if (headers['content-type'] !== 'application/x-www-form-urlencoded')
+      return { status: 400, body: { error: 'bad content type' } };
     if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       return { status: 400, body: { error: 'unsupported_grant_type' } };
     }
@@ -274,7 +276,10 @@ export class WebPushReceiver extends Recorder {
     this.ecdh.generateKeys();
     const v = createECDH('prime256v1');
     v.generateKeys();
-    this.vapid = { publicKey: v.getPublicKey().toString('base64url'), privateKey: v.getPrivateKey().toString('base64url') };
+    this.vapid = {
+      publicKey: v.getPublicKey().toString('base64url'),
+      privateKey: v.getPrivateKey().toString('base64url'),
+    };
   }
 
   /** The device id a browser would register: the subscription JSON. */
@@ -315,7 +320,12 @@ export class WebPushReceiver extends Recorder {
     if (!vapid || vapid[2] !== this.vapid.publicKey) return refuse(401, 'VAPID header missing or another key');
     try {
       const point = Buffer.from(vapid[2], 'base64url');
-      const jwk = { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') };
+      const jwk = {
+        kty: 'EC',
+        crv: 'P-256',
+        x: point.subarray(1, 33).toString('base64url'),
+        y: point.subarray(33).toString('base64url'),
+      };
       const { payload } = await jwtVerify(vapid[1] ?? '', await importJWK(jwk, 'ES256'), { algorithms: ['ES256'] });
       if (payload.aud !== new URL(this.url).origin) return refuse(403, 'VAPID aud is not the push service origin');
     } catch {

@@ -60,7 +60,9 @@ eachDatabase('push delivery', (node) => {
     assert.equal(voip.body.created_by_display_name, 'Alice');
     assert.equal(voip.body.video, 'true');
 
-    const fcm = peers.fcm.received.filter((x) => (x.body.message as { data: { call_cid: string } }).data.call_cid === 'default:ring-1');
+    const fcm = peers.fcm.received.filter(
+      (x) => (x.body.message as { data: { call_cid: string } }).data.call_cid === 'default:ring-1',
+    );
     assert.deepEqual(
       fcm.map((x) => x.token),
       ['fcm-bob-pixel'],
@@ -128,21 +130,28 @@ eachDatabase('push delivery', (node) => {
     await ring(t, 'after-quiet', 'alice', ['bob']);
     await peers.web.until('the later ring', (r) => r.some((x) => x.body.call_cid === 'default:after-quiet'));
     await pushesSettled(t);
-    const all = [...peers.apns.received, ...peers.fcm.received.map((x) => ({ body: (x.body.message as { data: object }).data })), ...peers.web.received];
+    const all = [
+      ...peers.apns.received,
+      ...peers.fcm.received.map((x) => ({ body: (x.body.message as { data: object }).data })),
+      ...peers.web.received,
+    ];
     assert.equal(all.filter((x) => (x.body as { call_cid?: string }).call_cid === 'quiet:q-1').length, 0);
     assert.ok(peers.apns.received.length + peers.fcm.received.length + peers.web.received.length > before);
   });
 
   it('answers a test push per device with what the provider said', async () => {
     const t = node();
-    const res = await raw(t, 'POST', '/api/v2/push/test', { body: { user_id: 'bob', event_type: 'call.notification' } });
+    const res = await raw(t, 'POST', '/api/v2/push/test', {
+      body: { user_id: 'bob', event_type: 'call.notification' },
+    });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const results = res.body.results as { push_provider: string; outcome: string; status_code: number | null }[];
     // bob's VoIP token takes rings only: the notification is skipped there; FCM and Web Push send.
-    assert.deepEqual(
-      results.map((r) => `${r.push_provider}:${r.outcome}`).sort(),
-      ['apn:skipped', 'firebase:sent', 'webpush:sent'],
-    );
+    assert.deepEqual(results.map((r) => `${r.push_provider}:${r.outcome}`).sort(), [
+      'apn:skipped',
+      'firebase:sent',
+      'webpush:sent',
+    ]);
     const user = await raw(t, 'POST', '/api/v2/push/test', {
       token: await t.userToken('bob'),
       body: { user_id: 'bob' },

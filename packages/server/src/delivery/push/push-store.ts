@@ -44,6 +44,15 @@ export class PushStore {
     return rows.map((r) => ({ ...r, id: Number(r.id), outbox_id: Number(r.outbox_id) }));
   }
 
+  /** SQLite at start: claims found were left by a process that died (only this process sends). */
+  async releaseAllClaims(): Promise<void> {
+    await this.db
+      .updateTable('push_deliveries')
+      .set({ status: 'pending', lease_until: null })
+      .where('status', '=', 'in_flight')
+      .execute();
+  }
+
   async settle(ids: readonly number[]): Promise<void> {
     if (ids.length > 0) await this.db.deleteFrom('push_deliveries').where('id', 'in', ids).execute();
   }
