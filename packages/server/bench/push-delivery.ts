@@ -173,6 +173,9 @@ export async function run(_settings: LoadSettings, log: (line: string) => void):
   const rate = envInt('BENCH_PUSH_RING_RATE', 50);
   log(`push: ${rings} rings at ${rate}/s, ring request → push received`);
   const latencies: number[] = [];
+  /** Ring request → its answer (the commit), and that answer → the push: where the time goes. */
+  const requestMs: number[] = [];
+  const afterAnswerMs: number[] = [];
   const pending: Promise<void>[] = [];
   const startAll = performance.now();
   for (let i = 0; i < rings; i++) {
@@ -181,12 +184,21 @@ export async function run(_settings: LoadSettings, log: (line: string) => void):
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const cid = `default:ring-${i}`;
     const sentAt = Date.now();
+    let answeredAt = 0;
+    let pushedAt = 0;
+    const done = () => {
+      if (!answeredAt || !pushedAt) return;
+      requestMs.push(answeredAt - sentAt);
+      afterAnswerMs.push(Math.max(0, pushedAt - answeredAt));
+    };
     pending.push(
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no push for ${cid}`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`no push for ${cid}`)), 60_000);
         waiters.set(cid, (at) => {
           clearTimeout(timer);
           latencies.push(at - sentAt);
+          pushedAt = at;
+          done();
           resolve();
         });
       }),
@@ -194,10 +206,15 @@ export async function run(_settings: LoadSettings, log: (line: string) => void):
     void call('POST', `/api/v2/video/call/default/ring-${i}`, {
       ring: true,
       data: { created_by_id: 'caller', members: [{ user_id: 'caller' }, { user_id: 'callee' }] },
+    }).then(() => {
+      answeredAt = Date.now();
+      done();
     });
   }
   await Promise.all(pending);
   latencies.sort((a, b) => a - b);
+  requestMs.sort((a, b) => a - b);
+  afterAnswerMs.sort((a, b) => a - b);
   await node.close();
   await peer.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -211,6 +228,10 @@ export async function run(_settings: LoadSettings, log: (line: string) => void):
       p99: percentile(latencies, 99),
       max: latencies.at(-1),
       target_p99: 100,
+      ring_request_p50: percentile(requestMs, 50),
+      ring_request_p99: percentile(requestMs, 99),
+      answer_to_push_p50: percentile(afterAnswerMs, 50),
+      answer_to_push_p99: percentile(afterAnswerMs, 99),
     },
   };
 }

@@ -40,6 +40,8 @@ export class ApnsProvider implements PushProvider {
   readonly name: string;
   private session: http2.ClientHttp2Session | undefined;
   private jwt: { value: string; mintedAt: number } | undefined;
+  /** The mint in progress: the first burst of sends shares one signature instead of each minting its own. */
+  private minting: Promise<string> | undefined;
   private readonly slots: Slots;
   private closed = false;
 
@@ -139,9 +141,16 @@ export class ApnsProvider implements PushProvider {
     if (which && !which.destroyed) which.destroy();
   }
 
-  private async providerToken(): Promise<string> {
+  private providerToken(): Promise<string> {
+    if (this.jwt && Date.now() - this.jwt.mintedAt < JWT_REUSE_MS) return Promise.resolve(this.jwt.value);
+    this.minting ??= this.mint().finally(() => {
+      this.minting = undefined;
+    });
+    return this.minting;
+  }
+
+  private async mint(): Promise<string> {
     const now = Date.now();
-    if (this.jwt && now - this.jwt.mintedAt < JWT_REUSE_MS) return this.jwt.value;
     const key = await importPKCS8(this.settings.keyPem, 'ES256');
     const value = await new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: this.settings.keyId })

@@ -25,6 +25,8 @@ export async function notificationSettingsOf(
 
 export class PushSink implements OutboxSink {
   readonly name = 'push';
+  /** Whether the batch being relayed queued any push (only then is the worker woken). */
+  private queued = false;
 
   constructor(private readonly onQueued: () => void) {}
 
@@ -71,10 +73,15 @@ export class PushSink implements OutboxSink {
         });
       }
     }
-    if (rows.length > 0) await store.insert(rows);
+    if (rows.length > 0) {
+      await store.insert(rows);
+      this.queued = true;
+    }
   }
 
   relayed(): void {
+    if (!this.queued) return;
+    this.queued = false;
     this.onQueued();
   }
 }
