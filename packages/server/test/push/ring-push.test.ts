@@ -143,6 +143,62 @@ eachDatabase('push delivery', (node) => {
     assert.ok(peers.apns.received.length + peers.fcm.received.length + peers.web.received.length > before);
   });
 
+  it('removes FCM (UNREGISTERED) and Web Push (410 Gone) devices the service says are dead', async () => {
+    const t = node();
+    await upsertUsers(t, { fay: 'Fay' });
+    await addDevice(t, 'fay', 'fcm-fay-dead', 'firebase');
+    await addDevice(t, 'fay', peers.web.subscription('/push/fay-gone'), 'webpush');
+    peers.fcm.script = (token) =>
+      token === 'fcm-fay-dead'
+        ? {
+            status: 404,
+            body: { error: { status: 'NOT_FOUND', details: [{ errorCode: 'UNREGISTERED' }] } },
+          }
+        : { status: 200 };
+    peers.web.script = (path) => (path === '/push/fay-gone' ? { status: 410 } : { status: 200 });
+    try {
+      await ring(t, 'dead-2', 'alice', ['fay']);
+      await peers.fcm.until('the FCM attempt', (r) => r.some((x) => x.token === 'fcm-fay-dead'));
+      await peers.web.until('the Web Push attempt', (r) => r.some((x) => x.token === '/push/fay-gone'));
+      await pushesSettled(t);
+      const list = await raw(t, 'GET', '/api/v2/devices', { query: { user_id: 'fay' } });
+      assert.deepEqual(list.body.devices, []);
+    } finally {
+      peers.fcm.script = () => ({ status: 200 });
+      peers.web.script = () => ({ status: 200 });
+    }
+  });
+
+  it('does not send a retried ring push once the callee has answered', async () => {
+    const t = node();
+    await upsertUsers(t, { gus: 'Gus' });
+    const token = hexToken('gus-voip');
+    await addDevice(t, 'gus', token, 'apn', true);
+    peers.apns.script = (tok) =>
+      tok === token
+        ? { status: 429, headers: { 'retry-after': '1' }, body: { reason: 'TooManyRequests' } }
+        : { status: 200 };
+    try {
+      await ring(t, 'answered-1', 'alice', ['gus']);
+      await peers.apns.until('the refused ring push', (r) => r.some((x) => x.token === token));
+      const accept = await raw(t, 'POST', '/api/v2/video/call/default/answered-1/accept', {
+        token: await t.userToken('gus'),
+        body: {},
+      });
+      assert.equal(accept.status, 200, JSON.stringify(accept.body));
+      peers.apns.script = () => ({ status: 200 });
+      // The retry comes due after the Retry-After second; the worker then finds the ring answered and drops it.
+      await pushesSettled(t);
+      assert.deepEqual(
+        peers.apns.received.filter((x) => x.token === token).map((x) => x.answered),
+        [429],
+        'no ring push after the answer',
+      );
+    } finally {
+      peers.apns.script = () => ({ status: 200 });
+    }
+  });
+
   it('answers a test push per device with what the provider said', async () => {
     const t = node();
     const res = await raw(t, 'POST', '/api/v2/push/test', {
