@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './ids.js';
 export * from './models.js';
+export * from './push.js';
 export * from './realtime.js';
 export * from './requests.js';
 export * from './responses.js';

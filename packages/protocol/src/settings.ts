@@ -145,10 +145,12 @@ export type NotificationSettings = Static<typeof NotificationSettings>;
 const PartialEventNotification = Type.Partial(
   Type.Object({
     enabled: Type.Boolean(),
-    apns: Type.Partial(EventNotification.properties.apns),
-    fcm: Type.Partial(EventNotification.properties.fcm),
+    apns: Type.Partial(EventNotification.properties.apns, closed),
+    fcm: Type.Partial(EventNotification.properties.fcm, closed),
   }),
+  closed,
 );
+/** Closed like the call settings: a misspelt event or template key is refused, not stored and ignored. */
 export const NotificationSettingsRequest = Type.Partial(
   Type.Object({
     enabled: Type.Boolean(),
@@ -158,5 +160,6 @@ export const NotificationSettingsRequest = Type.Partial(
     call_live_started: PartialEventNotification,
     call_missed: PartialEventNotification,
   }),
+  closed,
 );
 export type NotificationSettingsRequest = Static<typeof NotificationSettingsRequest>;

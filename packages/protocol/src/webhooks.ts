@@ -3,6 +3,7 @@
  * Event hooks follow the hosted service's public shape; the delivery log and replay are Switchboard extensions.
  */
 import { type Static, Type } from 'typebox';
+import { MAX_PUSH_PROVIDERS, type PushProvider, PushProviderRequest } from './push.js';
 
 /** The hook types this server can deliver (push providers and queues may follow). */
 export const HOOK_TYPES = ['webhook'] as const;
@@ -32,6 +33,8 @@ export const UpdateAppRequest = Type.Object({
   webhook_url: Type.Optional(Url),
   /** Replaces the whole list; hooks sent with their `id` keep it. */
   event_hooks: Type.Optional(Type.Array(EventHookRequest, { maxItems: MAX_EVENT_HOOKS })),
+  /** Replaces the whole list; a secret sent back masked (or left out) keeps the stored one of that name. */
+  push_providers: Type.Optional(Type.Array(PushProviderRequest, { maxItems: MAX_PUSH_PROVIDERS })),
 });
 export type UpdateAppRequest = Static<typeof UpdateAppRequest>;
 
@@ -50,6 +53,7 @@ export interface AppSettings {
   /** Empty when unset. */
   webhook_url: string;
   event_hooks: EventHook[];
+  push_providers: PushProvider[];
 }
 
 export interface GetAppResponse {

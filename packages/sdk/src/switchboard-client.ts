@@ -4,15 +4,21 @@
  */
 import type {
   AppSettings,
+  CreateDeviceRequest,
   DeleteUsersRequest,
   DeleteUsersResponse,
+  Device,
+  EmptyResponse,
   ListDeliveriesQuery,
   ListDeliveriesResponse,
+  ListDevicesResponse,
   QueryUsersPayload,
   QueryUsersResponse,
   ReplayEventsRequest,
   ReplayEventsResponse,
   RetryDeliveryResponse,
+  TestPushRequest,
+  TestPushResponse,
   UpdateAppRequest,
   UpdateUsersPartialRequest,
   UpsertUsersRequest,
@@ -112,12 +118,43 @@ export class SwitchboardClient {
     return this.#http.post('/users/delete', body);
   }
 
-  /** The app's settings: `webhook_url` and `event_hooks`. */
+  /**
+   * Registers a push device for `user_id` (`id` is the push token; Web Push: the subscription JSON). Registering
+   * the same token again is idempotent; a user's 26th device replaces their oldest.
+   *
+   * @example
+   * ```ts
+   * await client.createDevice({ id: apnsVoipToken, push_provider: 'apn', voip_token: true, user_id: 'bob' });
+   * ```
+   */
+  createDevice(body: CreateDeviceRequest & { user_id: string }): Promise<{ device: Device; duration: string }> {
+    return this.#http.post('/devices', body);
+  }
+
+  /** A user's push devices, oldest first. */
+  listDevices(userId: string): Promise<ListDevicesResponse> {
+    return this.#http.get('/devices', { user_id: userId });
+  }
+
+  /** Removes one of a user's push devices (404 when the user has no such device). */
+  deleteDevice(id: string, userId: string): Promise<EmptyResponse> {
+    return this.#http.delete('/devices', { id, user_id: userId });
+  }
+
+  /** Renders and sends a push to every device of `user_id` now, answering what each push service said. */
+  testPush(body: TestPushRequest): Promise<TestPushResponse> {
+    return this.#http.post('/push/test', body);
+  }
+
+  /** The app's settings: `webhook_url`, `event_hooks` and `push_providers` (secrets masked). */
   getApp(): Promise<{ app: AppSettings; duration: string }> {
     return this.#http.get('/app');
   }
 
-  /** Sets `webhook_url` (empty string clears it) and/or replaces `event_hooks` (hooks sent with an id keep it). */
+  /**
+   * Sets `webhook_url` (empty string clears it) and/or replaces `event_hooks` (hooks sent with an id keep it)
+   * and/or `push_providers` (a secret sent back masked keeps the stored one).
+   */
   updateApp(body: UpdateAppRequest): Promise<{ app: AppSettings; duration: string }> {
     return this.#http.patch('/app', body);
   }

@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'webhook-delivery': () => import('./webhook-delivery.js'),
   'durable-timers': () => import('./durable-timers.js'),
   'cross-node': () => import('./cross-node.js'),
+  push: () => import('./push-delivery.js'),
 };
 
 const requested = process.argv.slice(2);

@@ -2,7 +2,16 @@
  * The client-side entry point: one user, a user token, the realtime connection and the calls it watches. Runs in
  * browsers and in Node (pass `ws`'s WebSocket class on Node 20, which has no global WebSocket).
  */
-import { type CallEvent, type ConnectionOkEvent, type Custom, ErrorCode } from '@switchboard/protocol';
+import {
+  type CallEvent,
+  type ConnectionOkEvent,
+  type CreateDeviceRequest,
+  type Custom,
+  type Device,
+  type EmptyResponse,
+  ErrorCode,
+  type ListDevicesResponse,
+} from '@switchboard/protocol';
 import type { AuthProvider } from '../auth.js';
 import { SwitchboardError } from '../errors.js';
 import { HttpClient } from '../http-client.js';
@@ -133,6 +142,21 @@ export class SwitchboardVideoClient {
    */
   on<T extends EventName>(name: T, listener: Listener<T>): () => void {
     return this.#listeners.on(name, listener);
+  }
+
+  /** Registers this user's push device (`id` is the push token; Web Push: the subscription JSON). */
+  createDevice(body: Omit<CreateDeviceRequest, 'user_id'>): Promise<{ device: Device; duration: string }> {
+    return this.#http.post('/video/devices', body);
+  }
+
+  /** This user's push devices, oldest first. */
+  listDevices(): Promise<ListDevicesResponse> {
+    return this.#http.get('/video/devices');
+  }
+
+  /** Removes one of this user's push devices (e.g. on sign-out). */
+  deleteDevice(id: string): Promise<EmptyResponse> {
+    return this.#http.delete('/video/devices', { id });
   }
 
   /** A handle on one call; the same object for the same call. */

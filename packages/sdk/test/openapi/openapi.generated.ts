@@ -977,7 +977,7 @@ export interface paths {
         };
         /**
          * Get app settings
-         * @description The app-wide `webhook_url` and the `event_hooks` that receive events. Server tokens only.
+         * @description The app-wide `webhook_url`, the `event_hooks` that receive events and the `push_providers` (secrets masked). Server tokens only.
          */
         get: operations["GetApp"];
         put?: never;
@@ -987,7 +987,7 @@ export interface paths {
         head?: never;
         /**
          * Update app settings
-         * @description Sets `webhook_url` (every event; an empty string clears it) and/or replaces `event_hooks` (hooks sent with their `id` keep it). URLs must be http or https. Server tokens only.
+         * @description Sets `webhook_url` (every event; an empty string clears it) and/or replaces `event_hooks` (hooks sent with their `id` keep it) and/or `push_providers` (a secret sent back masked, or left out, keeps the stored one of that name). URLs must be http or https. Server tokens only.
          */
         patch: operations["UpdateApp"];
         trace?: never;
@@ -1046,6 +1046,82 @@ export interface paths {
          * @description Queues every retained event committed between `from` and `to` (optionally of one `call_cid` and some `event_types`) to the hook `hook_id` again, with the same X-Webhook-Id as before. Server tokens only.
          */
         post: operations["ReplayWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's push devices
+         * @description The user's devices, oldest first. A server token names the acting user in `user_id`; a user token acts as its own user.
+         */
+        get: operations["ListDevices"];
+        put?: never;
+        /**
+         * Register a push device
+         * @description `id` is the push token (`apn`: hex; `firebase`: the registration token; `webpush`: the subscription JSON). `voip_token: true` marks an iOS PushKit token (rings reach it as VoIP pushes). Registering the same token again is idempotent; a user's 26th device replaces their oldest. A token of another user moves only with a server token. A server token names the acting user in `user_id`; a user token acts as its own user.
+         */
+        post: operations["CreateDevice"];
+        /**
+         * Remove a push device
+         * @description Removes the device `id` of the user (another user's device answers 404). A server token names the acting user in `user_id`; a user token acts as its own user.
+         */
+        delete: operations["DeleteDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/video/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's push devices
+         * @description The user's devices, oldest first. A server token names the acting user in `user_id`; a user token acts as its own user.
+         */
+        get: operations["ListDevices_client"];
+        put?: never;
+        /**
+         * Register a push device
+         * @description `id` is the push token (`apn`: hex; `firebase`: the registration token; `webpush`: the subscription JSON). `voip_token: true` marks an iOS PushKit token (rings reach it as VoIP pushes). Registering the same token again is idempotent; a user's 26th device replaces their oldest. A token of another user moves only with a server token. A server token names the acting user in `user_id`; a user token acts as its own user.
+         */
+        post: operations["CreateDevice_client"];
+        /**
+         * Remove a push device
+         * @description Removes the device `id` of the user (another user's device answers 404). A server token names the acting user in `user_id`; a user token acts as its own user.
+         */
+        delete: operations["DeleteDevice_client"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/push/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test push (Switchboard extension)
+         * @description Renders the call type's template for `event_type` (default `call.ring`; over `call_cid`, or a placeholder call of type `default`) and sends it now to every device of `user_id`, answering what each push service said. Dead tokens are removed. Server tokens only.
+         */
+        post: operations["TestPush"];
         delete?: never;
         options?: never;
         head?: never;
@@ -12996,6 +13072,29 @@ export interface operations {
                                 /** Format: date-time */
                                 updated_at: string;
                             }[];
+                            push_providers: {
+                                name: string;
+                                type: "apn" | "firebase" | "webpush";
+                                disabled: boolean;
+                                /** @description Masked. */
+                                apn_auth_key?: string;
+                                apn_key_id?: string;
+                                apn_team_id?: string;
+                                apn_topic?: string;
+                                apn_development?: boolean;
+                                apn_endpoint?: string;
+                                /** @description Masked. */
+                                firebase_credentials?: string;
+                                firebase_endpoint?: string;
+                                webpush_vapid_public_key?: string;
+                                /** @description Masked. */
+                                webpush_vapid_private_key?: string;
+                                webpush_subject?: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
                         };
                         /** @description Server-side processing time, e.g. "1.23ms". */
                         duration: string;
@@ -13077,6 +13176,22 @@ export interface operations {
                         webhook_url: string;
                         timeout_ms?: number;
                     }[];
+                    push_providers?: {
+                        type: string;
+                        name: string;
+                        disabled?: boolean;
+                        apn_auth_key?: string;
+                        apn_key_id?: string;
+                        apn_team_id?: string;
+                        apn_topic?: string;
+                        apn_development?: boolean;
+                        apn_endpoint?: string;
+                        firebase_credentials?: string;
+                        firebase_endpoint?: string;
+                        webpush_vapid_public_key?: string;
+                        webpush_vapid_private_key?: string;
+                        webpush_subject?: string;
+                    }[];
                 };
             };
         };
@@ -13100,6 +13215,29 @@ export interface operations {
                                 event_types: string[];
                                 webhook_url: string;
                                 timeout_ms: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            push_providers: {
+                                name: string;
+                                type: "apn" | "firebase" | "webpush";
+                                disabled: boolean;
+                                /** @description Masked. */
+                                apn_auth_key?: string;
+                                apn_key_id?: string;
+                                apn_team_id?: string;
+                                apn_topic?: string;
+                                apn_development?: boolean;
+                                apn_endpoint?: string;
+                                /** @description Masked. */
+                                firebase_credentials?: string;
+                                firebase_endpoint?: string;
+                                webpush_vapid_public_key?: string;
+                                /** @description Masked. */
+                                webpush_vapid_private_key?: string;
+                                webpush_subject?: string;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -13430,6 +13568,713 @@ export interface operations {
                     "application/json": {
                         /** @description Deliveries queued, one per matching retained event. */
                         queued: number;
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is larger than the limit (code 4). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is not JSON (code 4). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    ListDevices: {
+        parameters: {
+            query?: {
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's devices, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        devices: {
+                            /** @description The push token (Web Push: the subscription JSON, canonical form). */
+                            id: string;
+                            user_id: string;
+                            push_provider: "apn" | "firebase" | "webpush";
+                            push_provider_name?: string;
+                            voip_token: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    CreateDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    id: string;
+                    push_provider: string;
+                    push_provider_name?: string;
+                    user_id?: string;
+                    voip_token?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The registered device. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        device: {
+                            /** @description The push token (Web Push: the subscription JSON, canonical form). */
+                            id: string;
+                            user_id: string;
+                            push_provider: "apn" | "firebase" | "webpush";
+                            push_provider_name?: string;
+                            voip_token: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is larger than the limit (code 4). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is not JSON (code 4). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    DeleteDevice: {
+        parameters: {
+            query: {
+                id: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Nothing but the processing time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    ListDevices_client: {
+        parameters: {
+            query?: {
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's devices, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        devices: {
+                            /** @description The push token (Web Push: the subscription JSON, canonical form). */
+                            id: string;
+                            user_id: string;
+                            push_provider: "apn" | "firebase" | "webpush";
+                            push_provider_name?: string;
+                            voip_token: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    CreateDevice_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    id: string;
+                    push_provider: string;
+                    push_provider_name?: string;
+                    user_id?: string;
+                    voip_token?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The registered device. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        device: {
+                            /** @description The push token (Web Push: the subscription JSON, canonical form). */
+                            id: string;
+                            user_id: string;
+                            push_provider: "apn" | "firebase" | "webpush";
+                            push_provider_name?: string;
+                            voip_token: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is larger than the limit (code 4). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is not JSON (code 4). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    DeleteDevice_client: {
+        parameters: {
+            query: {
+                id: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Nothing but the processing time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    TestPush: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    user_id: string;
+                    event_type?: string;
+                    call_cid?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What each device's push service answered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            device_id: string;
+                            push_provider: "apn" | "firebase" | "webpush";
+                            push_provider_name: string;
+                            /** @description sent | failed | device_removed | skipped | retry */
+                            outcome: string;
+                            status_code: number | null;
+                            error: string | null;
+                        }[];
                         /** @description Server-side processing time, e.g. "1.23ms". */
                         duration: string;
                     };

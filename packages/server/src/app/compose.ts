@@ -173,6 +173,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     apiSecret: credentials.apiSecret,
     retryScheduleMs: config.webhookRetryScheduleMs,
     retentionMs: config.outboxRetentionMs,
+    pushRetryScheduleMs: config.pushRetryScheduleMs,
   });
   let draining = false;
   const ready = async (): Promise<Readiness> => {
@@ -195,6 +196,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     metrics,
     delivery: delivery.admin,
     ready,
+    testPush: (actor, body) => delivery.testPush(actor, body),
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
   const gateway = new RealtimeGateway({

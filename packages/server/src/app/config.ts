@@ -1,4 +1,8 @@
-import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from '../delivery/retry-schedule.js';
+import {
+  DEFAULT_PUSH_RETRY_SCHEDULE_MS,
+  DEFAULT_RETRY_SCHEDULE_MS,
+  parseRetrySchedule,
+} from '../delivery/retry-schedule.js';
 
 /**
  * Configuration: one table is the source of every setting's environment variable, default and documentation
@@ -41,6 +45,7 @@ export interface Config {
   corsOrigins: string;
   webhookRetryScheduleMs: number[];
   outboxRetentionMs: number;
+  pushRetryScheduleMs: number[];
   maxCustomBytes: number;
   maxJsonDepth: number;
 }
@@ -217,7 +222,7 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description:
       'Waits (ms, comma-separated, ±20% jitter) before each webhook retry; when used up the delivery is dead-lettered',
     default: [...DEFAULT_RETRY_SCHEDULE_MS],
-    parse: parseRetrySchedule,
+    parse: (raw) => parseRetrySchedule(raw),
   },
   {
     key: 'outboxRetentionMs',
@@ -225,6 +230,14 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: 'How long relayed events and settled webhook deliveries are kept (for replay) before purging',
     default: 7 * 24 * 60 * 60 * 1000,
     parse: nonNegativeInt('SWITCHBOARD_OUTBOX_RETENTION_MS'),
+  },
+  {
+    key: 'pushRetryScheduleMs',
+    env: 'SWITCHBOARD_PUSH_RETRY_SCHEDULE_MS',
+    description:
+      "Waits (ms, comma-separated, ±20% jitter; a provider's longer Retry-After wins) before each push retry; then it is dropped",
+    default: [...DEFAULT_PUSH_RETRY_SCHEDULE_MS],
+    parse: (raw) => parseRetrySchedule(raw, 'SWITCHBOARD_PUSH_RETRY_SCHEDULE_MS'),
   },
   {
     key: 'maxCustomBytes',

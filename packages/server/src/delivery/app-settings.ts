@@ -1,5 +1,5 @@
 /**
- * GetApp / UpdateApp: the app-wide `webhook_url` and the event hooks. Server tokens only: hooks receive every
+ * GetApp / UpdateApp: the app-wide `webhook_url`, the event hooks and the push providers. Server tokens only: hooks receive every
  * call's events, so a user must not be able to read or point them anywhere.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ import {
   HOOK_TYPES,
   type UpdateAppRequest,
 } from '@switchboard/protocol';
+import { sql } from 'kysely';
 import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { isoNow } from '../domain/clock.js';
@@ -20,6 +21,8 @@ import { inputError, notAllowed } from '../domain/errors.js';
 import type { EventHooksTable } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { HookStore, hookView } from './hook-store.js';
+import { loadProviderRows } from './push/provider-pool.js';
+import { providerRows, providerView } from './push/push-provider-settings.js';
 
 export function requireServer(actor: Actor, what: string): void {
   if (actor.kind !== 'server') throw notAllowed(`${what} needs a server-side token`);
@@ -43,8 +46,12 @@ export function checkWebhookUrl(value: string, field: string): string {
 export async function getApp(store: Store, actor: Actor): Promise<AppSettings> {
   requireServer(actor, 'reading app settings');
   const hooks = new HookStore(store.read.db);
-  const [webhook_url, rows] = await Promise.all([hooks.webhookUrl(), hooks.hooks()]);
-  return { webhook_url, event_hooks: rows.map(hookView) };
+  const [webhook_url, rows, providers] = await Promise.all([
+    hooks.webhookUrl(),
+    hooks.hooks(),
+    loadProviderRows(store.read.db),
+  ]);
+  return { webhook_url, event_hooks: rows.map(hookView), push_providers: providers.map(providerView) };
 }
 
 export async function updateApp(
@@ -71,6 +78,18 @@ export async function updateApp(
         ids.add(row.id);
       }
       await hooks.replaceHooks(rows);
+    }
+    if (request.push_providers !== undefined) {
+      // Two concurrent updates must not both read the old list (a kept secret could be lost): one at a time.
+      if (store.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':switchboard.push_providers'))`.execute(
+          tx.db,
+        );
+      }
+      const existing = new Map((await loadProviderRows(tx.db)).map((r) => [r.name, r]));
+      const rows = providerRows(request.push_providers, existing, now);
+      await tx.db.deleteFrom('push_providers').execute();
+      if (rows.length > 0) await tx.db.insertInto('push_providers').values(rows).execute();
     }
   });
   return getApp(store, actor);

@@ -3,21 +3,29 @@
  *
  * Owns: the outbox relay (claims committed outbox rows in commit order and hands them to sinks), the webhook
  * sink and worker (deliveries table, retries, dead letters, per-(hook, call) order, leases), the app's hook
- * settings, the operators' delivery log / retry / replay, delivery metrics and the retention purge. Push
- * providers and a cross-node bus can join as further `OutboxSink`s.
+ * settings, the operators' delivery log / retry / replay, delivery metrics and the retention purge; push
+ * notifications (push/: devices, providers, the push sink and worker) as a second `OutboxSink`.
  *
  * May import: store/, domain/, bus/ and protocol. Nothing here knows about HTTP (http/routes/webhook-routes.ts
  * calls in), and services/ never import it: events reach it only through the outbox.
  */
+import type { TestPushRequest, TestPushResult } from '@switchboard/protocol';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EventBus } from '../bus/event-bus.js';
+import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
 import { DeliveryAdmin } from './delivery-admin.js';
 import { DeliveryMetrics } from './delivery-metrics.js';
 import { DeliveryStore } from './delivery-store.js';
 import { OutboxRelay } from './outbox-relay.js';
+import { ProviderPool } from './push/provider-pool.js';
+import { PushMetrics } from './push/push-metrics.js';
+import { PushSink } from './push/push-sink.js';
+import { PushStore } from './push/push-store.js';
+import { PushWorker } from './push/push-worker.js';
+import { testPush } from './push/test-push.js';
 import { Loop } from './wakeup.js';
 import { WebhookSender } from './webhook-sender.js';
 import { WebhookSink } from './webhook-sink.js';
@@ -32,6 +40,8 @@ export interface DeliveryOptions {
   /** Fallback polling for events committed on other nodes and for expired leases. */
   pollMs?: number;
   maxInFlight?: number;
+  /** Waits before each push retry (shorter than webhooks': a late ring is worthless). */
+  pushRetryScheduleMs: readonly number[];
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -43,6 +53,10 @@ export class Delivery {
   private readonly relayLoop: Loop;
   private readonly workerLoop: Loop;
   private readonly purgeLoop: Loop;
+  private readonly pushLoop: Loop;
+  private readonly pushWorker: PushWorker;
+  private readonly pushProviders = new ProviderPool();
+  private readonly pushMetrics: PushMetrics;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -76,7 +90,18 @@ export class Delivery {
       this.worker.rescanAll();
       this.workerLoop.wake();
     };
-    const relay = new OutboxRelay(store, [new WebhookSink(store.dialect, wakeForNew)], nowIso);
+    this.pushMetrics = new PushMetrics(registry);
+    this.pushWorker = new PushWorker(store, this.pushProviders, this.pushMetrics, logger, () => clock.now(), {
+      retryScheduleMs: options.pushRetryScheduleMs,
+      batchSize: 500,
+    });
+    this.pushLoop = new Loop(
+      () => this.pushWorker.step(),
+      pollMs,
+      (err) => logger.error({ err }, 'push worker failed'),
+    );
+    const sinks = [new WebhookSink(store.dialect, wakeForNew), new PushSink(() => this.pushLoop.wake())];
+    const relay = new OutboxRelay(store, sinks, nowIso);
     const batch = 500;
     this.relayLoop = new Loop(
       async () => ((await relay.relayBatch()) >= batch ? 'more' : pollMs),
@@ -101,23 +126,31 @@ export class Delivery {
     this.admin = new DeliveryAdmin(store, nowIso, wakeForNew);
   }
 
+  /** POST /push/test: sends the rendered template to one user's devices now (delivery/push/test-push.ts). */
+  testPush(actor: Actor, request: TestPushRequest): Promise<TestPushResult[]> {
+    return testPush(this.store, this.pushProviders, this.pushMetrics, this.clock.now(), actor, request);
+  }
+
   async start(): Promise<void> {
     // On SQLite only this process delivers, so claims found at start were left by a process that died.
     if (this.store.dialect === 'sqlite') {
       await new DeliveryStore(this.store.db, 'sqlite').releaseAllClaims(this.clock.now().toISOString());
+      await new PushStore(this.store.db, 'sqlite').releaseAllClaims();
     }
     // Every committed event rings the relay: fresh events go out without waiting for the poll.
     this.unsubscribe = this.bus.subscribe(() => this.relayLoop.wake());
     this.relayLoop.start();
     this.workerLoop.start();
     this.purgeLoop.start();
+    this.pushLoop.start();
   }
 
   async close(): Promise<void> {
     this.unsubscribe?.();
     this.sender.abortAll();
-    await Promise.all([this.relayLoop.stop(), this.workerLoop.stop(), this.purgeLoop.stop()]);
-    await this.worker.drain();
+    await Promise.all([this.relayLoop.stop(), this.workerLoop.stop(), this.purgeLoop.stop(), this.pushLoop.stop()]);
+    await Promise.all([this.worker.drain(), this.pushWorker.drain()]);
+    await this.pushProviders.close();
     await this.sender.close();
   }
 }

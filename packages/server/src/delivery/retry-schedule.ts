@@ -10,10 +10,15 @@ export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [
   28_800_000,
 ];
 
+/** About 50 minutes over 8 attempts: a push is about something happening now, so it is not kept for a day. */
+export const DEFAULT_PUSH_RETRY_SCHEDULE_MS: readonly number[] = [
+  1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 1_800_000,
+];
+
 const JITTER = 0.2;
 
 /** Parses `100,200,400` (milliseconds); throws naming the setting on anything else. */
-export function parseRetrySchedule(raw: string): number[] {
+export function parseRetrySchedule(raw: string, setting = 'SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE_MS'): number[] {
   const parts = raw.split(',').map((p) => p.trim());
   const waits = parts.map(Number);
   if (
@@ -21,9 +26,7 @@ export function parseRetrySchedule(raw: string): number[] {
     parts.length > 100 ||
     waits.some((w, i) => parts[i] === '' || !Number.isInteger(w) || w < 0)
   ) {
-    throw new Error(
-      `SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE_MS must be a comma-separated list of 1-100 integers ≥ 0, got ${raw}`,
-    );
+    throw new Error(`${setting} must be a comma-separated list of 1-100 integers ≥ 0, got ${raw}`);
   }
   return waits;
 }

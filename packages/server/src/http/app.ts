@@ -3,6 +3,7 @@
  * and the routes, mounted under both path families (`/api/v2/video/...` and `/video/...`).
  */
 import swagger from '@fastify/swagger';
+import type { TestPushRequest, TestPushResult } from '@switchboard/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -25,6 +26,7 @@ import { attachRouteHooks } from './route-hooks.js';
 import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
 import { callTypeRoutes } from './routes/call-type-routes.js';
+import { deviceRoutes, testPushRoutes } from './routes/push-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { type Readiness, systemRoutes } from './routes/system-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -63,6 +65,8 @@ export interface HttpDeps {
   delivery?: DeliveryAdmin;
   /** `/readyz`: whether the node's backends answer and it is not draining. */
   ready?: () => Promise<Readiness>;
+  /** The operators' test push (delivery/push/test-push.ts); absent on a node composed without delivery. */
+  testPush?: (actor: Actor, body: TestPushRequest) => Promise<TestPushResult[]>;
 }
 
 /** How often Node looks for requests past their header/request timeout (its default, 30 s, lets slow bodies linger). */
@@ -153,6 +157,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => userRoutes(scope, deps.ctx), { prefix: '/api/v2' });
   const delivery = deps.delivery;
   if (delivery) await app.register(async (scope) => webhookRoutes(scope, deps.ctx, delivery), { prefix: '/api/v2' });
+  for (const prefix of ['/api/v2', '/video'])
+    await app.register(async (scope) => deviceRoutes(scope, deps.ctx), { prefix });
+  const testPush = deps.testPush;
+  if (testPush) await app.register(async (scope) => testPushRoutes(scope, testPush), { prefix: '/api/v2' });
   return app;
 }
 

@@ -1,14 +1,8 @@
 /**
  * Who receives a committed call event on this node (docs/api.md "Events"), and its delivery.
  *
- * - `call.ring` / `call.notification`: the members the event lists (the callees), never the caller.
- * - `call.missed`: the members who missed the call, and the caller (so the ringing side learns the ring is over).
- * - `call.permissions_updated`: only the connections of the user it is about (it carries that user's
- *   `own_capabilities`).
- * - every other call event: connections watching the call, and every connection of every member (the actor's own
- *   included); `call.member_removed` also reaches the removed users.
- * - a user on the call's block list receives nothing more of the call but the `call.blocked_user` naming them; a
- *   connection whose token is limited to some calls (`call_cids`) receives only those calls' events.
+ * Who receives what is decided in domain/audience.ts (shared with push delivery); this module adds what only a
+ * connection has: a connection whose token is limited to some calls (`call_cids`) receives only those calls' events.
  *
  * Access: after an event that can take away a user's right to read the call (removed from the members, a member
  * role changed, blocked), the watches of the users it names are checked again (watch-access.ts) before the call's
@@ -20,6 +14,7 @@
  */
 import { type CallEvent, EventType } from '@switchboard/protocol';
 import type { Logger } from 'pino';
+import { audienceOf, mayReceive, needsMembers } from '../domain/audience.js';
 import type { Connection } from './connection.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import type { MemberDirectory } from './member-directory.js';
@@ -71,28 +66,12 @@ export class EventRouter {
 
   private async recipients(event: CallEvent): Promise<Set<Connection>> {
     const out = new Set<Connection>();
-    const addUser = (userId: string) => {
-      for (const c of this.registry.ofUser(userId)) out.add(c);
-    };
-    switch (event.type) {
-      case EventType.CallRing:
-      case EventType.CallNotification:
-        for (const m of event.members) if (m.user_id !== event.user.id) addUser(m.user_id);
-        return out;
-      case EventType.CallMissed:
-        for (const m of event.members) addUser(m.user_id);
-        addUser(event.user.id);
-        return out;
-      case EventType.CallPermissionsUpdated:
-        addUser(event.user.id);
-        return out;
-    }
-    for (const c of this.registry.watchersOf(event.call_cid)) out.add(c);
-    if (this.registry.userCount > 0) {
-      for (const userId of await this.members.members(event.call_cid)) addUser(userId);
-    }
-    if (event.type === EventType.CallMemberRemoved) for (const userId of event.members) addUser(userId);
-    if (event.type === EventType.CallMemberAdded) for (const m of event.members) addUser(m.user_id);
+    // Member lists cost a lookup: only fetched when some user is connected to this node at all.
+    const members =
+      needsMembers(event) && this.registry.userCount > 0 ? await this.members.members(event.call_cid) : [];
+    const audience = audienceOf(event, members);
+    if (audience.watchers) for (const c of this.registry.watchersOf(event.call_cid)) out.add(c);
+    for (const userId of audience.users) for (const c of this.registry.ofUser(userId)) out.add(c);
     return out;
   }
 
@@ -101,10 +80,7 @@ export class EventRouter {
     if (!user) return false;
     const scope = user.actor.callCids;
     if (scope && !scope.includes(event.call_cid)) return false;
-    if (event.call.blocked_user_ids.includes(user.userId)) {
-      return event.type === EventType.CallBlockedUser && event.user.id === user.userId;
-    }
-    return true;
+    return mayReceive(event, user.userId);
   }
 }
 

@@ -5,6 +5,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { clusterMigration } from '../cluster/cluster-migration.js';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
+import { pushMigration } from '../delivery/push/push-migration.js';
 import type { Dialect } from './database.js';
 import { queryIndexesMigration, runningSessionsIndexMigration } from './query/query-indexes-migration.js';
 
@@ -136,6 +137,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_query_indexes': queryIndexesMigration,
     '0100_webhooks_delivery': deliveryMigration(dialect),
     '0110_query_running_sessions': runningSessionsIndexMigration,
+    '0120_push_delivery': pushMigration(dialect),
     '0200_cluster_nodes_and_jobs': clusterMigration(dialect),
   };
 }

@@ -171,6 +171,34 @@ export interface ScheduledJobsTable {
   claimed_until: string | null;
 }
 
+export interface PushProvidersTable {
+  name: string;
+  position: number;
+  /** apn | firebase | webpush */
+  type: string;
+  disabled: number;
+  /** JSON: the provider's fields of the request (credentials included). */
+  config: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PushDeliveriesTable {
+  id: Generated<number>;
+  outbox_id: number;
+  event_type: string;
+  call_cid: string;
+  user_id: string;
+  device_id: string;
+  /** pending | in_flight (settled rows are deleted) */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   call_types: CallTypesTable;
@@ -185,4 +213,6 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   cluster_nodes: ClusterNodesTable;
   scheduled_jobs: ScheduledJobsTable;
+  push_providers: PushProvidersTable;
+  push_deliveries: PushDeliveriesTable;
 }

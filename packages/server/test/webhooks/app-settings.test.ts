@@ -15,7 +15,7 @@ eachDatabase('app settings and delivery endpoints', (node) => {
   it('starts with no webhook_url and no hooks', async () => {
     const res = await raw(node(), 'GET', '/api/v2/app');
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(res.body.app, { webhook_url: '', event_hooks: [] });
+    assert.deepEqual(res.body.app, { webhook_url: '', event_hooks: [], push_providers: [] });
     assert.equal(typeof res.body.duration, 'string');
   });
 
@@ -37,7 +37,11 @@ eachDatabase('app settings and delivery endpoints', (node) => {
     }
     assertApiError(await patch({ webhook_url: 'https://user:pw@example.com/' }), 400, 4, { field: 'webhook_url' });
     const unchanged = await raw(node(), 'GET', '/api/v2/app');
-    assert.deepEqual(unchanged.body.app, { webhook_url: '', event_hooks: [] }, 'a refused update changes nothing');
+    assert.deepEqual(
+      unchanged.body.app,
+      { webhook_url: '', event_hooks: [], push_providers: [] },
+      'a refused update changes nothing',
+    );
   });
 
   it('refuses unknown hook types, bad timeouts, duplicate and reserved ids', async () => {

@@ -11,12 +11,14 @@ import {
   CallTypeResponseSchema,
   DeleteCallResponseSchema,
   DeleteUsersResponseSchema,
+  DeviceResponseSchema,
   EmptyResponseSchema,
   GetOrCreateCallResponseSchema,
   HealthResponseSchema,
   JoinCallResponseSchema,
   ListCallTypesResponseSchema,
   ListDeliveriesResponseSchema,
+  ListDevicesResponseSchema,
   QueryCallMembersResponseSchema,
   QueryCallsResponseSchema,
   QueryUsersResponseSchema,
@@ -24,6 +26,7 @@ import {
   ReplayEventsResponseSchema,
   RetryDeliveryResponseSchema,
   RingCallResponseSchema,
+  TestPushResponseSchema,
   UpdateCallMembersResponseSchema,
   UsersResponseSchema,
 } from './response-schemas.js';
@@ -264,15 +267,48 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   GetApp: {
     summary: 'Get app settings',
-    description: 'The app-wide `webhook_url` and the `event_hooks` that receive events. Server tokens only.',
+    description:
+      'The app-wide `webhook_url`, the `event_hooks` that receive events and the `push_providers` (secrets masked). Server tokens only.',
     response: AppResponseSchema,
   },
   UpdateApp: {
     summary: 'Update app settings',
     description:
       'Sets `webhook_url` (every event; an empty string clears it) and/or replaces `event_hooks` (hooks sent with ' +
-      'their `id` keep it). URLs must be http or https. Server tokens only.',
+      'their `id` keep it) and/or `push_providers` (a secret sent back masked, or left out, keeps the stored one ' +
+      'of that name). URLs must be http or https. Server tokens only.',
     response: AppResponseSchema,
+  },
+  CreateDevice: {
+    summary: 'Register a push device',
+    description:
+      '`id` is the push token (`apn`: hex; `firebase`: the registration token; `webpush`: the subscription JSON). ' +
+      '`voip_token: true` marks an iOS PushKit token (rings reach it as VoIP pushes). Registering the same token ' +
+      "again is idempotent; a user's 26th device replaces their oldest. A token of another user moves only with a " +
+      'server token.' +
+      ACTING_USER,
+    status: 201,
+    response: DeviceResponseSchema,
+  },
+  ListDevices: {
+    summary: "List a user's push devices",
+    description: `The user's devices, oldest first.${ACTING_USER}`,
+    response: ListDevicesResponseSchema,
+  },
+  DeleteDevice: {
+    summary: 'Remove a push device',
+    description: `Removes the device \`id\` of the user (another user's device answers 404).${ACTING_USER}`,
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  TestPush: {
+    summary: 'Send a test push (Switchboard extension)',
+    description:
+      "Renders the call type's template for `event_type` (default `call.ring`; over `call_cid`, or a placeholder " +
+      'call of type `default`) and sends it now to every device of `user_id`, answering what each push service ' +
+      'said. Dead tokens are removed. Server tokens only.',
+    response: TestPushResponseSchema,
+    notFound: true,
   },
   ListWebhookDeliveries: {
     summary: 'List webhook deliveries (Switchboard extension)',

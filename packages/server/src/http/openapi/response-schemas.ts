@@ -18,6 +18,7 @@ import {
   type JoinCallResponse,
   type ListCallTypesResponse,
   type ListDeliveriesResponse,
+  type ListDevicesResponse,
   Member,
   type QueryCallMembersResponse,
   type QueryCallsResponse,
@@ -25,6 +26,7 @@ import {
   type ReplayEventsResponse,
   type RetryDeliveryResponse,
   type RingCallResponse,
+  type TestPushResponse,
   type UpdateCallMembersResponse,
   User,
   type UsersResponse,
@@ -147,11 +149,55 @@ const WebhookDelivery = Type.Object({
   updated_at: Type.String({ format: 'date-time' }),
   delivered_at: Nullable(Type.String({ format: 'date-time' })),
 });
+const PushProvider = Type.Object({
+  name: Type.String(),
+  type: Type.Union([Type.Literal('apn'), Type.Literal('firebase'), Type.Literal('webpush')]),
+  disabled: Type.Boolean(),
+  apn_auth_key: Type.Optional(Type.String({ description: 'Masked.' })),
+  apn_key_id: Type.Optional(Type.String()),
+  apn_team_id: Type.Optional(Type.String()),
+  apn_topic: Type.Optional(Type.String()),
+  apn_development: Type.Optional(Type.Boolean()),
+  apn_endpoint: Type.Optional(Type.String()),
+  firebase_credentials: Type.Optional(Type.String({ description: 'Masked.' })),
+  firebase_endpoint: Type.Optional(Type.String()),
+  webpush_vapid_public_key: Type.Optional(Type.String()),
+  webpush_vapid_private_key: Type.Optional(Type.String({ description: 'Masked.' })),
+  webpush_subject: Type.Optional(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+const Device = Type.Object({
+  id: Type.String({ description: 'The push token (Web Push: the subscription JSON, canonical form).' }),
+  user_id: Type.String(),
+  push_provider: Type.Union([Type.Literal('apn'), Type.Literal('firebase'), Type.Literal('webpush')]),
+  push_provider_name: Type.Optional(Type.String()),
+  voip_token: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time' }),
+});
+export const DeviceResponseSchema = body({ device: Device }, 'The registered device.');
+export const ListDevicesResponseSchema = body({ devices: Type.Array(Device) }, "The user's devices, oldest first.");
+export const TestPushResponseSchema = body(
+  {
+    results: Type.Array(
+      Type.Object({
+        device_id: Type.String(),
+        push_provider: Type.Union([Type.Literal('apn'), Type.Literal('firebase'), Type.Literal('webpush')]),
+        push_provider_name: Type.String(),
+        outcome: Type.String({ description: 'sent | failed | device_removed | skipped | retry' }),
+        status_code: Nullable(Type.Integer()),
+        error: Nullable(Type.String()),
+      }),
+    ),
+  },
+  "What each device's push service answered.",
+);
 export const AppResponseSchema = body(
   {
     app: Type.Object({
       webhook_url: Type.String({ description: 'The endpoint that receives every event; empty when unset.' }),
       event_hooks: Type.Array(EventHook),
+      push_providers: Type.Array(PushProvider),
     }),
   },
   "The app's settings.",
@@ -199,6 +245,8 @@ same<Static<typeof QueryCallsResponseSchema>, QueryCallsResponse>(true);
 same<Static<typeof QueryCallMembersResponseSchema>, QueryCallMembersResponse>(true);
 same<Static<typeof DeleteUsersResponseSchema>, DeleteUsersResponse>(true);
 same<Static<typeof AppResponseSchema>, GetAppResponse>(true);
+same<Static<typeof ListDevicesResponseSchema>, ListDevicesResponse>(true);
+same<Static<typeof TestPushResponseSchema>, TestPushResponse>(true);
 same<Static<typeof ListDeliveriesResponseSchema>, ListDeliveriesResponse>(true);
 same<Static<typeof RetryDeliveryResponseSchema>, RetryDeliveryResponse>(true);
 same<Static<typeof ReplayEventsResponseSchema>, ReplayEventsResponse>(true);
