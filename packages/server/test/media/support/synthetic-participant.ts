@@ -139,8 +139,13 @@ export class SyntheticParticipant {
       from,
     );
     if (reply.type === 'error') {
+      // A refused offer changed nothing on the SFU: stop offering the refused transceivers, as a browser would.
       await pc.setLocalDescription({ type: 'rollback', sdp: '' }).catch(() => undefined);
-      for (const s of sources) this.senders.delete(s);
+      for (const s of sources) {
+        const t = this.senders.get(s);
+        if (t) t.setDirection('inactive');
+        this.senders.delete(s);
+      }
       return reply.code;
     }
     if (reply.type === 'answer') await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
