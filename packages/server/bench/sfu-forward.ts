@@ -72,7 +72,10 @@ export async function run(settings: LoadSettings, log: (line: string) => void): 
   const results: Record<string, unknown>[] = [];
   try {
     const most = Math.max(...sizes);
-    await seedUsers(url, apiKey, apiSecret, ['publisher', ...Array.from({ length: most }, (_, i) => `subscriber-${i}`)]);
+    await seedUsers(url, apiKey, apiSecret, [
+      'publisher',
+      ...Array.from({ length: most }, (_, i) => `subscriber-${i}`),
+    ]);
     for (const n of sizes) {
       const callId = `sfu-bench-${n}-${Date.now()}`;
       const publisher = await joinAs(url, apiKey, apiSecret, callId, 'publisher');
