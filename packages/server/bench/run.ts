@@ -22,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'durable-timers': () => import('./durable-timers.js'),
   'cross-node': () => import('./cross-node.js'),
   push: () => import('./push-delivery.js'),
+  'sfu-forward': () => import('./sfu-forward.js'),
 };
 
 const requested = process.argv.slice(2);

@@ -21,6 +21,8 @@ import { buildHttpApp } from '../http/app.js';
 import { httpLimits } from '../http/http-limits.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import type { Readiness } from '../http/routes/system-routes.js';
+import { DEFAULT_EMBEDDED_MEDIA_OPTIONS, EmbeddedMediaServer } from '../media/embedded/embedded-media-server.js';
+import type { MediaServer } from '../media/media-server.js';
 import { ConnectionRegistry } from '../realtime/connection-registry.js';
 import { RealtimeGateway } from '../realtime/gateway.js';
 import { GatewayPort } from '../realtime/gateway-port.js';
@@ -65,6 +67,8 @@ export interface SwitchboardNode {
   readonly realtime: RealtimeGateway;
   /** What this node shares with the others on its database: durable timers and its heartbeat (cluster/). */
   readonly cluster: { readonly timers: DurableTimers; readonly liveness: NodeLiveness };
+  /** The media server (SFU) on this node, when `media` is not `off`. */
+  readonly media: MediaServer | undefined;
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(): Promise<string>;
   /** Readiness (`/readyz`): the database and the bus answer and the node is not draining. */
@@ -147,6 +151,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const callTypes = new CallTypeCache(store, undefined, config.callTypeCacheEntries);
   // Before anything else subscribes: a call event drops its snapshot before the event reaches anyone else.
   const stopCoherence = keepCachesCoherent(bus, { snapshots, callTypes, realtime: () => ctx.realtime });
+  let media: MediaServer | undefined;
   const ctx: ServiceContext = {
     nodeId,
     store,
@@ -156,6 +161,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     snapshots,
     realtime: new GatewayPort(registry, presence, () => ctx, remote),
     rings: new RingTracker(timers),
+    ...(config.media === 'off' ? {} : { media: { endpoint: () => (media as MediaServer).endpoint() } }),
     config: {
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
@@ -199,6 +205,14 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     testPush: (actor, body) => delivery.testPush(actor, body),
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
+  if (config.media === 'embedded') {
+    media = new EmbeddedMediaServer(ctx, logger, {
+      ...DEFAULT_EMBEDDED_MEDIA_OPTIONS,
+      additionalHostAddresses: config.mediaHostAddresses,
+    });
+    media.start();
+  }
+  logger.info({ media: config.media }, 'media server chosen');
   const gateway = new RealtimeGateway({
     ctx,
     auth,
@@ -208,6 +222,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     options: realtime,
     rateLimiter,
     ...(remote ? { remote } : {}),
+    ...(media ? { otherUpgrades: media.handleUpgrade.bind(media) } : {}),
   });
   gateway.start(app.server);
   const stopDroppingRings = dropRingsOnEnd(bus, store, ctx.rings, (err) => logger.error({ err }, 'ring not dropped'));
@@ -224,6 +239,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     ctx,
     realtime: gateway,
     cluster: { timers, liveness },
+    media,
     apiKey: credentials.apiKey,
     apiSecret: credentials.apiSecret,
     generatedCredentials: credentials.generated,
@@ -237,6 +253,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       draining = true;
       // This node's WebSocket participants leave cleanly (their sessions end) before the database closes.
       const held = [...registry.all()].map((c) => c.id);
+      // Media participants leave (their leaves reach the database) before anything below them closes.
+      await media?.close();
       await gateway.close();
       // No new requests (fastify answers 503 while closing); in-flight ones finish before presence is handed over.
       await app.close();

@@ -60,6 +60,8 @@ export interface GatewayDeps {
   rateLimiter?: RateLimiter;
   /** In a cluster: the directory other nodes find this node's connections in. */
   remote?: RemoteConnections;
+  /** Upgrades on other paths (the SFU's signaling): returns true when it took the socket. */
+  otherUpgrades?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
 
 export interface GatewayStats {
@@ -124,6 +126,7 @@ export class RealtimeGateway {
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!CONNECT_PATHS.has(url.pathname) && this.deps.otherUpgrades?.(req, socket, head)) return;
     if (!CONNECT_PATHS.has(url.pathname) || this.closing) {
       const status = this.closing ? '503 Service Unavailable' : '404 Not Found';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
