@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'realtime-fanout': () => import('./realtime-fanout.js'),
   'hostile-soak': () => import('./hostile-soak.js'),
   'webhook-delivery': () => import('./webhook-delivery.js'),
+  'client-bundle': () => import('./client-bundle.js'),
 };
 
 const requested = process.argv.slice(2);

@@ -19,7 +19,7 @@ import type {
   Member,
   RingCallRequest,
   RingCallResponse,
-} from '@switchboard/protocol';
+} from '@switchboard/protocol/wire';
 import { CallHandle } from '../call.js';
 import type { HttpClient } from '../http-client.js';
 import type { EventName, Listener, Listeners } from './listeners.js';
