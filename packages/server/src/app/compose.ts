@@ -136,6 +136,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     corsOrigins: config.corsOrigins,
     metrics,
     delivery: delivery.admin,
+    // `auto`: only a node running on the dev credentials it generated itself hands out demo tokens.
+    browserClient: { demoTokens: config.demoTokens === 'on' || (config.demoTokens === 'auto' && !config.apiKey) },
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
   const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime, rateLimiter });

@@ -169,6 +169,10 @@ export const ReplayEventsResponseSchema = body(
   'How many events were queued again.',
 );
 export const HealthResponseSchema = body({ status: Type.Literal('ok') }, 'The node is up.');
+export const DemoTokenResponseSchema = body(
+  { token: Type.String(), api_key: Type.String(), user_id: Type.String(), expires_at: Type.String() },
+  'A user token and the api_key to use it with.',
+);
 
 /** `A` and `B` name the same JSON: each assignable to the other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
