@@ -14,6 +14,8 @@ import { type Clock, systemClock } from '../domain/clock.js';
 import { buildHttpApp } from '../http/app.js';
 import { httpLimits } from '../http/http-limits.js';
 import { RateLimiter } from '../http/rate-limit.js';
+import { DEFAULT_EMBEDDED_MEDIA_OPTIONS, EmbeddedMediaServer } from '../media/embedded/embedded-media-server.js';
+import type { MediaServer } from '../media/media-server.js';
 import { ConnectionRegistry } from '../realtime/connection-registry.js';
 import { RealtimeGateway } from '../realtime/gateway.js';
 import { GatewayPort } from '../realtime/gateway-port.js';
@@ -56,6 +58,8 @@ export interface SwitchboardNode {
   readonly generatedCredentials: boolean;
   /** The WebSocket gateway on this node's HTTP server. */
   readonly realtime: RealtimeGateway;
+  /** The media server (SFU) on this node, when `media` is not `off`. */
+  readonly media: MediaServer | undefined;
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -98,6 +102,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const scheduler = new TimerScheduler(clock, (err, key) => logger.error({ err, key }, 'scheduled task failed'));
   const registry = new ConnectionRegistry();
   const presence = new Presence(scheduler, realtime.presenceGraceMs);
+  let media: MediaServer | undefined;
   const ctx: ServiceContext = {
     nodeId: options.nodeId ?? randomUUID(),
     store,
@@ -107,6 +112,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     snapshots,
     realtime: new GatewayPort(registry, presence, () => ctx),
     rings: new RingTracker(scheduler),
+    ...(config.media === 'off' ? {} : { media: { endpoint: () => (media as MediaServer).endpoint() } }),
     config: {
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
@@ -140,7 +146,24 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     browserClient: { demoTokens: config.demoTokens === 'on' || (config.demoTokens === 'auto' && !config.apiKey) },
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
-  const gateway = new RealtimeGateway({ ctx, auth, logger, registry, presence, options: realtime, rateLimiter });
+  if (config.media === 'embedded') {
+    media = new EmbeddedMediaServer(ctx, logger, {
+      ...DEFAULT_EMBEDDED_MEDIA_OPTIONS,
+      additionalHostAddresses: config.mediaHostAddresses,
+    });
+    media.start();
+  }
+  logger.info({ media: config.media }, 'media server chosen');
+  const gateway = new RealtimeGateway({
+    ctx,
+    auth,
+    logger,
+    registry,
+    presence,
+    options: realtime,
+    rateLimiter,
+    ...(media ? { otherUpgrades: media.handleUpgrade.bind(media) } : {}),
+  });
   gateway.start(app.server);
   const stopDroppingRings = dropRingsOnEnd(bus, ctx.rings);
   // Participants left behind by the process before this one leave after the grace period (single node).
@@ -151,6 +174,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     app,
     ctx,
     realtime: gateway,
+    media,
     apiKey: credentials.apiKey,
     apiSecret: credentials.apiSecret,
     generatedCredentials: credentials.generated,
@@ -162,6 +186,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     async close() {
       // This node's WebSocket participants leave cleanly (their sessions end) before the database closes.
       const held = [...registry.all()].map((c) => c.id);
+      // Media participants leave (their leaves reach the database) before anything below them closes.
+      await media?.close();
       await gateway.close();
       stopDroppingRings();
       await presence.leaveAll(ctx, held).catch((err: unknown) => logger.error({ err }, 'leaving on shutdown failed'));

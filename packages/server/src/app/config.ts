@@ -40,7 +40,12 @@ export interface Config {
   outboxRetentionMs: number;
   maxCustomBytes: number;
   maxJsonDepth: number;
+  media: MediaMode;
+  mediaHostAddresses: string[];
 }
+
+/** `embedded`: the werift SFU runs in this process (default); `off`: no media, JoinCall hands out realtime creds. */
+export type MediaMode = 'embedded' | 'off';
 
 interface Setting<K extends keyof Config> {
   key: K;
@@ -75,6 +80,22 @@ function intBetween(name: string, min: number, max: number) {
       throw new Error(`${name} must be an integer ${min}-${max}, got ${raw}`);
     return n;
   };
+}
+function mediaMode(raw: string): MediaMode {
+  if (raw !== 'embedded' && raw !== 'off') throw new Error(`SWITCHBOARD_MEDIA must be embedded or off, got ${raw}`);
+  return raw;
+}
+/** Comma-separated IPv4 addresses; werift gathers no loopback candidates unless told to. */
+function hostAddresses(raw: string): string[] {
+  const list = raw
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const a of list) {
+    if (!/^(\d{1,3})(\.\d{1,3}){3}$/.test(a) || a.split('.').some((n) => Number(n) > 255))
+      throw new Error(`SWITCHBOARD_MEDIA_HOST_ADDRESSES: "${a}" is not an IPv4 address`);
+  }
+  return list;
 }
 function databaseUrl(raw: string): string {
   if (!/^postgres(ql)?:\/\//.test(raw))
@@ -222,6 +243,20 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     default: 32,
     // Stored values are read back recursively (JSON, SQLite's JSON functions stop at 1000 levels): keep far below.
     parse: intBetween('SWITCHBOARD_MAX_JSON_DEPTH', 8, 256),
+  },
+  {
+    key: 'media',
+    env: 'SWITCHBOARD_MEDIA',
+    description: 'Media server: `embedded` (the SFU runs in this process) or `off` (no media; HTTP-only joins)',
+    default: 'embedded',
+    parse: mediaMode,
+  },
+  {
+    key: 'mediaHostAddresses',
+    env: 'SWITCHBOARD_MEDIA_HOST_ADDRESSES',
+    description: 'IPv4 addresses the SFU offers as ICE candidates besides its interfaces (comma-separated)',
+    default: ['127.0.0.1'],
+    parse: hostAddresses,
   },
 ] as const;
 

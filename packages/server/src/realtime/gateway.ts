@@ -57,6 +57,8 @@ export interface GatewayDeps {
   options: RealtimeOptions;
   /** Limits realtime connects per user (none when absent). */
   rateLimiter?: RateLimiter;
+  /** Upgrades on other paths (the SFU's signaling): returns true when it took the socket. */
+  otherUpgrades?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
 
 export interface GatewayStats {
@@ -121,6 +123,7 @@ export class RealtimeGateway {
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!CONNECT_PATHS.has(url.pathname) && this.deps.otherUpgrades?.(req, socket, head)) return;
     if (!CONNECT_PATHS.has(url.pathname) || this.closing) {
       const status = this.closing ? '503 Service Unavailable' : '404 Not Found';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

@@ -9,13 +9,14 @@ import type { Clock } from '../domain/clock.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CallSnapshotCache } from './call-snapshots.js';
 import type { CallTypeCache } from './call-type-cache.js';
+import type { MediaPort } from './media-port.js';
 import type { RealtimePort } from './realtime-port.js';
 import type { RingTracker } from './ring-tracker.js';
 
 export interface ServiceConfig {
   apiKey: string;
   apiSecret: string;
-  /** Public URL of this node, handed to joiners as their media/ws endpoint until a media server exists. */
+  /** Public URL of this node, handed to joiners as `credentials.server.url`. */
   publicUrl: string;
   /** What a client may send (app/config.ts): checked where input enters, by http/ and realtime/. */
   limits: InputLimits;
@@ -42,6 +43,8 @@ export interface ServiceContext {
   readonly realtime: RealtimePort;
   /** Rings in progress on this node (ringing.ts). */
   readonly rings: RingTracker;
+  /** Where joiners connect their media (media/); absent when the node runs without media (`SWITCHBOARD_MEDIA=off`). */
+  readonly media?: MediaPort;
 }
 
 export type Emit = (event: CallEvent) => void;

@@ -25,6 +25,7 @@ import { type LoadedCall, loadCall, lockCallForChange, requireActingUserId } fro
 import { buildCallResponse, DEFAULT_MEMBERS_LIMIT, loadCallModel } from './call-response.js';
 import { type CallRef, getOrCreateCall, participantRole } from './calls.js';
 import { commit, type Emit, type ServiceContext } from './context.js';
+import { type MediaClaims, mintMediaToken } from './media-token.js';
 import { requireExistingUser } from './users.js';
 import { participantView, userView } from './views.js';
 
@@ -62,7 +63,7 @@ export async function joinCall(
     created = (await getOrCreateCall(ctx, actor, ref, createReq)).created;
   }
   const cid = toCid(ref.type, ref.id);
-  await commit(ctx, async (tx, emit) => {
+  const userSessionId = await commit(ctx, async (tx, emit) => {
     const call = await lockCallForChange(
       ctx,
       tx,
@@ -71,30 +72,47 @@ export async function joinCall(
       ({ row }) => joinRequirements({ ended: row.ended_at !== null, backstage: row.backstage === 1 }),
       'join call',
     );
-    await addParticipant(ctx, tx, call, userId, connectionId ?? null, emit);
+    return addParticipant(ctx, tx, call, userId, connectionId ?? null, emit);
   });
   const call = await loadCall(ctx, ctx.store.read, ref.type, cid);
   const response = await buildCallResponse(ctx.store.read, actor, call, req.members_limit ?? DEFAULT_MEMBERS_LIMIT);
   return {
     ...response,
     created,
-    credentials: {
-      server: {
-        url: ctx.config.publicUrl,
-        ws_endpoint: `${ctx.config.publicUrl.replace(/^http/, 'ws')}/video/connect`,
-        edge_name: 'switchboard',
-      },
-      token: await participantToken(ctx, userId, cid),
-      ice_servers: [],
-    },
+    credentials: await joinCredentials(ctx, { cid, userId, userSessionId }),
     stats_options: { enable_rtc_stats: false, reporting_interval_ms: 10_000 },
   };
 }
 
 /**
- * Records the user in the call's current session, starting one if needed. Idempotent per user and connection:
- * a user already in the session over the same connection (or, joining without one, already in it without one)
- * keeps that participation, and nothing is written or announced again.
+ * Where the joiner connects its media: the SFU with a participant token for this participation when the node runs
+ * one, otherwise (media off) this node's realtime endpoint with a user token scoped to the call.
+ */
+async function joinCredentials(ctx: ServiceContext, claims: MediaClaims): Promise<JoinResult['credentials']> {
+  const media = ctx.media?.endpoint();
+  if (!media) {
+    return {
+      server: {
+        url: ctx.config.publicUrl,
+        ws_endpoint: `${ctx.config.publicUrl.replace(/^http/, 'ws')}/video/connect`,
+        edge_name: 'switchboard',
+      },
+      token: await participantToken(ctx, claims.userId, claims.cid),
+      ice_servers: [],
+    };
+  }
+  return {
+    server: { url: ctx.config.publicUrl, ws_endpoint: media.wsEndpoint, edge_name: media.edgeName },
+    token: await mintMediaToken(ctx.config.apiSecret, claims, Math.floor(ctx.clock.now().getTime() / 1000)),
+    ice_servers: media.iceServers,
+  };
+}
+
+/**
+ * Records the user in the call's current session, starting one if needed, and returns the participation's
+ * user_session_id. Idempotent per user and connection: a user already in the session over the same connection
+ * (or, joining without one, already in it without one) keeps that participation, and nothing is written or
+ * announced again.
  */
 async function addParticipant(
   ctx: ServiceContext,
@@ -103,7 +121,7 @@ async function addParticipant(
   userId: string,
   connectionId: string | null,
   emit: Emit,
-): Promise<void> {
+): Promise<string> {
   // Only a server token can name the joiner (`user_id`); a user token's user was checked when authenticating.
   const user = await requireExistingUser(tx, userId, 'user_id');
   const now = isoNow(ctx.clock);
@@ -112,7 +130,8 @@ async function addParticipant(
   const live = session && session.ended_at === null && session.started_at !== null ? session : undefined;
   if (live) {
     const mine = await tx.sessions.activeParticipantsOf(live.id, userId);
-    if (mine.some((p) => p.connection_id === connectionId)) return;
+    const same = mine.find((p) => p.connection_id === connectionId);
+    if (same) return same.user_session_id;
   }
   const member = await tx.members.get(cid, userId);
   const role = participantRole(member?.role, user.role);
@@ -145,6 +164,7 @@ async function addParticipant(
   });
   if (startedNow) emit(CallEvents.sessionStarted(model, session.id, now));
   emit(CallEvents.participantJoined(model, session.id, participantView(participant, userView(user)), now));
+  return participant.user_session_id;
 }
 
 /**
@@ -230,7 +250,7 @@ export async function removeParticipants(
   if (sessionEnds) emit(CallEvents.sessionEnded(model, sessionId, now));
 }
 
-/** A user token scoped to this call, handed to the media layer (our own node until a media server exists). */
+/** A user token scoped to this call, handed out as credentials when the node runs no media server. */
 async function participantToken(ctx: ServiceContext, userId: string, cid: string): Promise<string> {
   return new SignJWT({ user_id: userId, call_cids: [cid] })
     .setProtectedHeader({ alg: 'HS256' })

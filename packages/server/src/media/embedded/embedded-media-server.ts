@@ -1,0 +1,254 @@
+/**
+ * The embedded SFU: werift in the node's own process, signaling on the node's HTTP server (`/sfu/ws`). It keeps
+ * rooms (calls with media on this node) and participants in memory, bounded per call and per node; everything it
+ * decides comes from the coordinator (media-admission.ts) and from call events on the bus (call-event-reactions.ts).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { CallEvent } from '@switchboard/protocol';
+import { type LeaveReason, type PinInfo, SfuErrorCode, type TrackSource } from '@switchboard/protocol/sfu';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { ServiceContext } from '../../services/context.js';
+import {
+  admitMedia,
+  type MediaAdmission,
+  MediaRefused,
+  mediaLeft,
+  publishableSources,
+} from '../../services/media-admission.js';
+import type { MediaEndpoint } from '../../services/media-port.js';
+import { verifyMediaToken } from '../../services/media-token.js';
+import { type MediaRooms, reactToCallEvent } from '../call-event-reactions.js';
+import type { MediaServer, MediaStats } from '../media-server.js';
+import { MAX_SIGNALING_FRAME_BYTES, type SignalingSink, SignalingSocket } from '../signaling-socket.js';
+import { sfuPeerConfig } from './peer-config.js';
+import type { ForwardingCounters } from './published-track.js';
+import { type ParticipantDeps, SfuParticipant } from './sfu-participant.js';
+import { SfuRoom } from './sfu-room.js';
+
+export const SFU_WS_PATH = '/sfu/ws';
+
+export interface EmbeddedMediaOptions {
+  /** Host addresses werift skips by itself but clients can reach (loopback). */
+  additionalHostAddresses: readonly string[];
+  maxParticipantsPerCall: number;
+  maxParticipants: number;
+  pliIntervalMs: number;
+  answerTimeoutMs: number;
+  joinTimeoutMs: number;
+  pingIntervalMs: number;
+  maxQueuedMessages: number;
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_EMBEDDED_MEDIA_OPTIONS: EmbeddedMediaOptions = {
+  additionalHostAddresses: ['127.0.0.1'],
+  maxParticipantsPerCall: 50,
+  maxParticipants: 500,
+  pliIntervalMs: 300,
+  answerTimeoutMs: 15_000,
+  joinTimeoutMs: 10_000,
+  pingIntervalMs: 10_000,
+  maxQueuedMessages: 64,
+  maxBufferedBytes: 1024 * 1024,
+};
+
+/** How often a join is decided again when the call changed while it was being admitted. */
+const MAX_ADMISSION_ROUNDS = 3;
+
+export class EmbeddedMediaServer implements MediaServer, MediaRooms {
+  readonly kind = 'embedded';
+  private readonly rooms = new Map<string, SfuRoom>();
+  /** cid → changes seen while joins to it are being admitted (only calls with a join in flight have an entry). */
+  private readonly admitting = new Map<string, { joins: number; changes: number }>();
+  private readonly sockets = new Set<SignalingSocket>();
+  private readonly leaves = new Set<Promise<void>>();
+  private readonly wss: WebSocketServer;
+  private readonly counters: ForwardingCounters = { packetsIn: 0, packetsOut: 0 };
+  private readonly participantDeps: ParticipantDeps;
+  private unsubscribe: (() => void) | undefined;
+  private closing = false;
+  private participantCount = 0;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly logger: Logger,
+    private readonly options: EmbeddedMediaOptions,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_SIGNALING_FRAME_BYTES,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.participantDeps = {
+      peerConfig: sfuPeerConfig({ additionalHostAddresses: options.additionalHostAddresses }),
+      pliIntervalMs: options.pliIntervalMs,
+      answerTimeoutMs: options.answerTimeoutMs,
+      maxQueuedMessages: options.maxQueuedMessages,
+      counters: this.counters,
+      logger,
+      publishable: (cid, userId) => publishableSources(ctx, cid, userId),
+      ended: (p, reason) => this.participantEnded(p, reason),
+    };
+  }
+
+  endpoint(): MediaEndpoint {
+    return {
+      wsEndpoint: `${this.ctx.config.publicUrl.replace(/^http/, 'ws')}${SFU_WS_PATH}`,
+      edgeName: `embedded-${this.ctx.nodeId.slice(0, 8)}`,
+      iceServers: [],
+    };
+  }
+
+  start(): void {
+    this.unsubscribe = this.ctx.bus.subscribe((event: CallEvent) => reactToCallEvent(this, event));
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== SFU_WS_PATH) return false;
+    if (this.closing) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const s = new SignalingSocket(ws, this.options, (token, channel) => this.join(token, channel));
+      this.sockets.add(s);
+      ws.once('close', () => this.sockets.delete(s));
+    });
+    return true;
+  }
+
+  stats(): MediaStats {
+    let publishedTracks = 0;
+    let forwardedStreams = 0;
+    for (const room of this.rooms.values()) {
+      for (const p of room.participants.values()) {
+        for (const t of p.published) {
+          publishedTracks++;
+          forwardedStreams += t.subscriberCount;
+        }
+      }
+    }
+    return {
+      rooms: this.rooms.size,
+      participants: this.participantCount,
+      publishedTracks,
+      forwardedStreams,
+      ...this.counters,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.unsubscribe?.();
+    for (const room of [...this.rooms.values()]) for (const p of [...room.participants.values()]) p.end('shutdown');
+    for (const s of [...this.sockets]) s.close(4503, 'shutdown');
+    await Promise.all([...this.leaves]);
+    this.wss.close();
+  }
+
+  // ── MediaRooms: the coordinator's decisions, from call events ────────────────────────────────────────────────
+
+  changed(cid: string): void {
+    const entry = this.admitting.get(cid);
+    if (entry) entry.changes++;
+  }
+
+  closeCall(cid: string, reason: LeaveReason): void {
+    for (const p of [...(this.rooms.get(cid)?.participants.values() ?? [])]) p.end(reason);
+  }
+
+  closeUser(cid: string, userId: string, reason: LeaveReason): void {
+    for (const p of this.rooms.get(cid)?.ofUser(userId) ?? []) p.end(reason);
+  }
+
+  closeParticipation(cid: string, userSessionId: string, reason: LeaveReason): void {
+    this.rooms.get(cid)?.participants.get(userSessionId)?.end(reason);
+  }
+
+  setPins(cid: string, pins: PinInfo[]): void {
+    this.rooms.get(cid)?.setPins(pins);
+  }
+
+  mute(cid: string, userIds: readonly string[] | 'all', sources: readonly TrackSource[], byUserId: string): void {
+    const room = this.rooms.get(cid);
+    if (!room) return;
+    for (const p of room.participants.values()) {
+      if (userIds !== 'all' && !userIds.includes(p.userId)) continue;
+      for (const source of sources) p.muteByModerator(source, byUserId);
+    }
+  }
+
+  // ── joins and leaves ─────────────────────────────────────────────────────────────────────────────────────────
+
+  private async join(token: string, channel: SignalingSocket): Promise<SignalingSink | undefined> {
+    const checked = await verifyMediaToken(this.ctx.config.apiSecret, token, this.ctx.clock.now());
+    if (!checked.ok) {
+      channel.refuse(checked.expired ? SfuErrorCode.TokenExpired : SfuErrorCode.TokenInvalid, checked.reason, 'join');
+      return undefined;
+    }
+    const claims = checked.claims;
+    let admission: MediaAdmission;
+    try {
+      admission = await this.admit(claims);
+    } catch (err) {
+      if (!(err instanceof MediaRefused)) throw err;
+      channel.refuse(err.code, err.message, 'join');
+      return undefined;
+    }
+    const room = this.rooms.get(claims.cid) ?? new SfuRoom(claims.cid);
+    const previous = room.participants.get(claims.userSessionId);
+    previous?.end('replaced');
+    if (this.closing) {
+      channel.refuse(SfuErrorCode.JoinRefused, 'the SFU is shutting down: join the call again', 'join');
+      return undefined;
+    }
+    if (this.participantCount >= this.options.maxParticipants || room.size >= this.options.maxParticipantsPerCall) {
+      channel.refuse(SfuErrorCode.LimitExceeded, 'this SFU carries no more participants for now', 'join');
+      return undefined;
+    }
+    this.rooms.set(claims.cid, room);
+    const participant = new SfuParticipant(admission, room, channel, this.participantDeps);
+    this.participantCount++;
+    room.add(participant, admission.pins);
+    this.logger.debug({ cid: claims.cid, sessionId: claims.userSessionId }, 'media participant joined');
+    return {
+      handle: (message) => participant.handle(message),
+      socketClosed: () => participant.end('disconnected'),
+    };
+  }
+
+  /**
+   * Asks the coordinator; when a decision about the call (end, block, a leave) was published while it answered,
+   * asks again, so a join racing such a decision cannot slip past it.
+   */
+  private async admit(claims: Parameters<typeof admitMedia>[1]): Promise<MediaAdmission> {
+    const entry = this.admitting.get(claims.cid) ?? { joins: 0, changes: 0 };
+    this.admitting.set(claims.cid, entry);
+    entry.joins++;
+    try {
+      for (let round = 1; ; round++) {
+        const seen = entry.changes;
+        const admission = await admitMedia(this.ctx, claims);
+        if (entry.changes === seen || round >= MAX_ADMISSION_ROUNDS) return admission;
+      }
+    } finally {
+      if (--entry.joins === 0) this.admitting.delete(claims.cid);
+    }
+  }
+
+  private participantEnded(p: SfuParticipant, reason: LeaveReason): void {
+    this.participantCount--;
+    if (p.room.size === 0 && this.rooms.get(p.room.cid) === p.room) this.rooms.delete(p.room.cid);
+    // A replaced participation lives on over its new socket; every other end is a leave for the coordinator.
+    if (reason === 'replaced') return;
+    const leave = mediaLeft(this.ctx, p.admission).catch((err: unknown) =>
+      this.logger.error({ err, cid: p.room.cid }, 'reporting a media leave failed'),
+    );
+    this.leaves.add(leave);
+    void leave.finally(() => this.leaves.delete(leave));
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * One participant's media on the embedded SFU: its signaling channel, publisher and subscriber connections, and
+ * the handling of its signaling messages, one at a time in arrival order (an ICE candidate is never applied before
+ * the offer it belongs to). The participant ends once, for one reason: its socket or a peer connection closing,
+ * its own `leave`, or a coordinator decision (kick, block, call ended); the media server then tells the
+ * coordinator (media-admission.ts `mediaLeft`).
+ */
+import {
+  type LeaveReason,
+  type ParticipantInfo,
+  type SfuClientMessage,
+  SfuCloseCode,
+  SfuErrorCode,
+  type SfuServerMessage,
+  type TrackSource,
+} from '@switchboard/protocol/sfu';
+import type { Logger } from 'pino';
+import type { RTCPeerConnectionConfig } from 'werift';
+import { type MediaAdmission, MediaRefused } from '../../services/media-admission.js';
+import type { SignalingChannel } from '../signaling-channel.js';
+import type { ForwardingCounters, PublishedTrack } from './published-track.js';
+import { PublisherPeer } from './publisher-peer.js';
+import type { SfuRoom } from './sfu-room.js';
+import { SubscriberPeer } from './subscriber-peer.js';
+
+export interface ParticipantDeps {
+  peerConfig: RTCPeerConnectionConfig;
+  pliIntervalMs: number;
+  answerTimeoutMs: number;
+  /** Signaling messages waiting to be handled; over it the client is refused with `rate_limited`. */
+  maxQueuedMessages: number;
+  counters: ForwardingCounters;
+  logger: Logger;
+  /** The coordinator's current answer to "what may this user publish" (asked at every offer). */
+  publishable(cid: string, userId: string): Promise<TrackSource[]>;
+  /** Called once when the participant ended. */
+  ended(participant: SfuParticipant, reason: LeaveReason): void;
+}
+
+const CLOSE_CODES: Record<LeaveReason, SfuCloseCode> = {
+  left: SfuCloseCode.Left,
+  disconnected: SfuCloseCode.Left,
+  kicked: SfuCloseCode.Kicked,
+  blocked: SfuCloseCode.Blocked,
+  call_ended: SfuCloseCode.CallEnded,
+  replaced: SfuCloseCode.Replaced,
+  shutdown: SfuCloseCode.ServerShutdown,
+};
+
+export class SfuParticipant {
+  private readonly publisher: PublisherPeer;
+  private readonly subscriber: SubscriberPeer;
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private ended = false;
+
+  constructor(
+    readonly admission: MediaAdmission,
+    readonly room: SfuRoom,
+    private readonly channel: SignalingChannel,
+    private readonly deps: ParticipantDeps,
+  ) {
+    const failed = (why: string) => {
+      deps.logger.debug({ cid: room.cid, sessionId: this.key, why }, 'media connection lost');
+      this.end('disconnected');
+    };
+    this.publisher = new PublisherPeer(deps.peerConfig, deps.pliIntervalMs, deps.counters, failed);
+    this.subscriber = new SubscriberPeer(
+      this.key,
+      deps.peerConfig,
+      deps.answerTimeoutMs,
+      (offer) => this.send(offer),
+      failed,
+    );
+  }
+
+  get key(): string {
+    return this.admission.userSessionId;
+  }
+
+  get userId(): string {
+    return this.admission.userId;
+  }
+
+  get canPublish(): TrackSource[] {
+    return this.admission.canPublish;
+  }
+
+  get published(): PublishedTrack[] {
+    return this.publisher.published;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  info(): ParticipantInfo {
+    const { name, image } = this.admission;
+    return {
+      session_id: this.key,
+      user_id: this.userId,
+      ...(name ? { name } : {}),
+      ...(image ? { image } : {}),
+      tracks: this.published.map((t) => ({ track_id: t.trackId, source: t.source, muted: t.muted })),
+    };
+  }
+
+  send(message: SfuServerMessage): void {
+    if (!this.ended) this.channel.send(message);
+  }
+
+  subscribe(track: PublishedTrack, owner: SfuParticipant): void {
+    this.subscriber.add(track, { session_id: owner.key, user_id: owner.userId });
+  }
+
+  unsubscribe(track: PublishedTrack): void {
+    this.subscriber.remove(track.trackId);
+  }
+
+  /** A moderator (`mute-users`) muted this participant's source; returns whether anything changed. */
+  muteByModerator(source: TrackSource, byUserId: string): boolean {
+    const track = this.publisher.bySource(source);
+    if (!track || !track.muteByModerator(byUserId)) return false;
+    this.room.trackMuted(this, track, byUserId);
+    return true;
+  }
+
+  /** Handles one client message after those before it. */
+  handle(message: SfuClientMessage): void {
+    if (this.ended) return;
+    if (this.queued >= this.deps.maxQueuedMessages) {
+      this.refuse(message.type, SfuErrorCode.RateLimited, 'too many signaling messages waiting; slow down');
+      return;
+    }
+    this.queued++;
+    this.queue = this.queue
+      .then(() => (this.ended ? undefined : this.dispatch(message)))
+      .catch((err: unknown) => {
+        if (err instanceof MediaRefused) this.refuse(message.type, err.code, err.message);
+        else {
+          this.deps.logger.error({ err, cid: this.room.cid, type: message.type }, 'signaling message failed');
+          this.refuse(message.type, SfuErrorCode.Internal, 'the SFU failed to handle this message');
+        }
+      })
+      .finally(() => {
+        this.queued--;
+      });
+  }
+
+  /** Ends the participant: closes its connections and socket, leaves the room, tells the media server. */
+  end(reason: LeaveReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.room.remove(this, reason);
+    this.publisher.close();
+    this.subscriber.close();
+    this.channel.close(CLOSE_CODES[reason], reason);
+    this.deps.ended(this, reason);
+  }
+
+  private async dispatch(message: SfuClientMessage): Promise<void> {
+    switch (message.type) {
+      case 'offer':
+        return this.publish(message.sdp, message.tracks);
+      case 'answer':
+        try {
+          await this.subscriber.applyAnswer(message.sdp);
+        } catch (err) {
+          throw new MediaRefused(SfuErrorCode.SdpInvalid, `answer could not be applied: ${(err as Error).message}`);
+        }
+        return;
+      case 'ice':
+        try {
+          const peer = message.pc === 'publisher' ? this.publisher : this.subscriber;
+          await peer.addIceCandidate(message.candidate);
+        } catch (err) {
+          // A candidate werift cannot use (another address family, a stale generation) is not worth an error.
+          this.deps.logger.debug({ err, cid: this.room.cid }, 'ICE candidate ignored');
+        }
+        return;
+      case 'mute':
+        return this.muteOwn(message.source, message.muted);
+      case 'quality':
+        return; // accepted and ignored: nothing to choose between without simulcast
+      case 'leave':
+        this.end('left');
+        return;
+      case 'join':
+        throw new MediaRefused(SfuErrorCode.AlreadyJoined, 'this socket already joined');
+    }
+  }
+
+  private async publish(sdp: string, tracks: Parameters<PublisherPeer['applyOffer']>[1]): Promise<void> {
+    const allowed = await this.deps.publishable(this.room.cid, this.userId);
+    const outcome = await this.publisher.applyOffer(sdp, tracks, allowed);
+    if (this.ended) return;
+    this.send({ v: 1, type: 'answer', pc: 'publisher', sdp: outcome.answer });
+    for (const t of outcome.unpublished) this.room.trackUnpublished(this, t);
+    for (const t of outcome.published) this.room.trackPublished(this, t);
+  }
+
+  private muteOwn(source: TrackSource, muted: boolean): void {
+    const track = this.publisher.bySource(source);
+    if (!track) throw new MediaRefused(SfuErrorCode.InvalidMessage, `not publishing ${source}`);
+    if (track.setSelfMuted(muted)) this.room.trackMuted(this, track, undefined);
+  }
+
+  private refuse(requestType: string, code: SfuErrorCode, message: string): void {
+    this.send({ v: 1, type: 'error', code, message, fatal: false, request_type: requestType });
+  }
+}
