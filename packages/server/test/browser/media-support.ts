@@ -56,7 +56,11 @@ export function assertRunnable(): void {
  * Until `check` returns a truthy value (polled), or fail with `what` after `timeoutMs`. The default is generous:
  * three Chromium instances decoding video share two cores with everything else on a CI machine.
  */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 45_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 45_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -173,12 +177,17 @@ export class Participant {
     });
   }
 
-  async joined(): Promise<void> {
-    await waitFor(`${this.user} to join`, async () => {
-      const { state, error } = await this.state();
-      if (state === 'failed') throw new Error(`${this.user} could not join: ${error?.code} ${error?.message}`);
-      return state === 'joined';
+  /** Waits for the page's join to succeed or fail, and answers which. */
+  async joinOutcome(): Promise<Awaited<ReturnType<Participant['state']>>> {
+    return waitFor(`${this.user}'s join to finish`, async () => {
+      const outcome = await this.state();
+      return outcome.state === 'joined' || outcome.state === 'failed' ? outcome : undefined;
     });
+  }
+
+  async joined(): Promise<void> {
+    const { state, error } = await this.joinOutcome();
+    if (state !== 'joined') throw new Error(`${this.user} could not join: ${error?.code} ${error?.message}`);
   }
 
   /** Our `user_session_id` in the call. */
@@ -240,7 +249,7 @@ export class Participant {
   layout(): Promise<{ pins: string[]; staged: string[] }> {
     return this.page.evaluate(() => {
       const call = (window as unknown as { demo: { call: { pins: { session_id: string }[] } } }).demo.call;
-      const staged = [...document.querySelectorAll('#stage .tile')].map(
+      const staged = Array.from(document.querySelectorAll('#stage .tile')).map(
         (el) => (el as HTMLElement).dataset.session ?? '',
       );
       return { pins: call.pins.map((p) => p.session_id), staged };
