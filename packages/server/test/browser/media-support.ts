@@ -89,6 +89,8 @@ export interface JoinOptions {
   callId: string;
   camera?: boolean;
   microphone?: boolean;
+  /** Default true: the demo page joins on load. */
+  autojoin?: boolean;
 }
 
 /** One participant: its own Chromium, one page on the node's demo page. */
@@ -128,7 +130,7 @@ export class Participant {
       call: options.callId,
       camera: options.camera === false ? '0' : '1',
       microphone: options.microphone === false ? '0' : '1',
-      autojoin: '1',
+      autojoin: options.autojoin === false ? '0' : '1',
     });
     if (process.env.MEDIA_DEBUG) {
       await page.addInitScript(() => {
