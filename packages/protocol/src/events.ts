@@ -95,6 +95,15 @@ export type CallMissedEvent = CallEventBase<'call.missed'> & {
 export type CallLiveStartedEvent = CallEventBase<'call.live_started'>;
 export type CallBlockedUserEvent = CallEventBase<'call.blocked_user'> & { user: User; blocked_by_user?: User };
 export type CallUnblockedUserEvent = CallEventBase<'call.unblocked_user'> & { user: User };
+export type CallKickedUserEvent = CallEventBase<'call.kicked_user'> & { user: User; kicked_by_user?: User };
+/** The sources a moderator muted (Switchboard extension `muted_tracks`: which of them). */
+export type MutedTrack = 'audio' | 'video' | 'screenshare' | 'screenshare_audio';
+export type CallUserMutedEvent = CallEventBase<'call.user_muted'> & {
+  from_user_id: string;
+  muted_user_ids: string[];
+  reason: string;
+  muted_tracks: MutedTrack[];
+};
 export type CallPinnedEvent = CallEventBase<'call.pinned'> & { session_id: string; user_id: string };
 export type CallUnpinnedEvent = CallEventBase<'call.unpinned'> & { session_id: string; user_id: string };
 export type CustomEvent = CallEventBase<'custom'> & { custom: Custom; user: User };
@@ -121,6 +130,8 @@ export type CallEvent =
   | CallLiveStartedEvent
   | CallBlockedUserEvent
   | CallUnblockedUserEvent
+  | CallKickedUserEvent
+  | CallUserMutedEvent
   | CallPinnedEvent
   | CallUnpinnedEvent
   | CustomEvent;
@@ -255,6 +266,24 @@ export const CallEvents = {
   unblockedUser: (call: Call, user: User, now: string): CallUnblockedUserEvent => ({
     ...base(EventType.CallUnblockedUser, call, now),
     user,
+  }),
+  kickedUser: (call: Call, user: User, now: string, by?: User): CallKickedUserEvent => ({
+    ...base(EventType.CallKickedUser, call, now),
+    user,
+    ...(by ? { kicked_by_user: by } : {}),
+  }),
+  userMuted: (
+    call: Call,
+    fromUserId: string,
+    mutedUserIds: string[],
+    mutedTracks: MutedTrack[],
+    now: string,
+  ): CallUserMutedEvent => ({
+    ...base(EventType.CallUserMuted, call, now),
+    from_user_id: fromUserId,
+    muted_user_ids: mutedUserIds,
+    reason: 'muted by moderator',
+    muted_tracks: mutedTracks,
   }),
   pinned: (call: Call, sessionId: string, userId: string, now: string): CallPinnedEvent => ({
     ...base(EventType.CallPinned, call, now),

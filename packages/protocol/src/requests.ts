@@ -159,6 +159,25 @@ export const PinRequest = Type.Object({
 export type PinRequest = Static<typeof PinRequest>;
 
 export const BlockUserRequest = Type.Object({ user_id: UserIdString });
+
+/** `block: true` also blocks the user (needs `block-users` besides `kick-user`). */
+export const KickUserRequest = Type.Object({ user_id: UserIdString, block: Type.Optional(Type.Boolean()) });
+export type KickUserRequest = Static<typeof KickUserRequest>;
+
+/**
+ * Mutes `user_ids` (or every participant with `mute_all_users`) for everyone: the SFU stops forwarding the named
+ * sources until their publisher unmutes. At least one source must be true.
+ */
+export const MuteUsersRequest = Type.Object({
+  user_ids: Type.Optional(Type.Array(UserIdString, { maxItems: 100 })),
+  mute_all_users: Type.Optional(Type.Boolean()),
+  audio: Type.Optional(Type.Boolean()),
+  video: Type.Optional(Type.Boolean()),
+  screenshare: Type.Optional(Type.Boolean()),
+  screenshare_audio: Type.Optional(Type.Boolean()),
+  user_id: Type.Optional(UserIdString),
+});
+export type MuteUsersRequest = Static<typeof MuteUsersRequest>;
 export type BlockUserRequest = Static<typeof BlockUserRequest>;
 
 /** Keys are role names, so a key that is not a valid role name is refused (not ignored like unknown fields). */

@@ -348,6 +348,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/video/call/{type}/{id}/kick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kick a user out of the call
+         * @description Removes the user from the call session now (needs `kick-user`): sends `call.kicked_user`, then `call.session_participant_left` for each of their participations, and closes their media connections. They may join again unless `block: true` also blocked them (needs `block-users` too; sends `call.blocked_user`).
+         */
+        post: operations["KickUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/video/call/{type}/{id}/mute_users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mute participants for everyone
+         * @description Stops forwarding the named sources (`audio`, `video`, `screenshare`, `screenshare_audio`; at least one true) of `user_ids`, or of every participant but the caller with `mute_all_users` (needs `mute-users`); sends `call.user_muted`, and the SFU tells every participant, the muted ones included. The mute lasts until the publisher unmutes. A server token names the acting user in `user_id`; a user token acts as its own user.
+         */
+        post: operations["MuteUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/video/call/{type}/{id}/go_live": {
         parameters: {
             query?: never;
@@ -762,6 +802,46 @@ export interface paths {
          * @description Lifts a block made with BlockUser; sends `call.unblocked_user`.
          */
         post: operations["UnblockUser_client"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/video/call/{type}/{id}/kick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kick a user out of the call
+         * @description Removes the user from the call session now (needs `kick-user`): sends `call.kicked_user`, then `call.session_participant_left` for each of their participations, and closes their media connections. They may join again unless `block: true` also blocked them (needs `block-users` too; sends `call.blocked_user`).
+         */
+        post: operations["KickUser_client"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/video/call/{type}/{id}/mute_users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mute participants for everyone
+         * @description Stops forwarding the named sources (`audio`, `video`, `screenshare`, `screenshare_audio`; at least one true) of `user_ids`, or of every participant but the caller with `mute_all_users` (needs `mute-users`); sends `call.user_muted`, and the SFU tells every participant, the muted ones included. The mute lasts until the publisher unmutes. A server token names the acting user in `user_id`; a user token acts as its own user.
+         */
+        post: operations["MuteUsers_client"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4248,6 +4328,239 @@ export interface operations {
             content: {
                 "application/json": {
                     user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Nothing but the processing time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is larger than the limit (code 4). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is not JSON (code 4). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    KickUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    user_id: string;
+                    block?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Nothing but the processing time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is larger than the limit (code 4). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is not JSON (code 4). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    MuteUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    user_ids?: string[];
+                    mute_all_users?: boolean;
+                    audio?: boolean;
+                    video?: boolean;
+                    screenshare?: boolean;
+                    screenshare_audio?: boolean;
+                    user_id?: string;
                 };
             };
         };
@@ -9898,6 +10211,239 @@ export interface operations {
             content: {
                 "application/json": {
                     user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Nothing but the processing time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is larger than the limit (code 4). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is not JSON (code 4). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    KickUser_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    user_id: string;
+                    block?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Nothing but the processing time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The call, call type or user does not exist (code 16). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is larger than the limit (code 4). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The body is not JSON (code 4). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    MuteUsers_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    user_ids?: string[];
+                    mute_all_users?: boolean;
+                    audio?: boolean;
+                    video?: boolean;
+                    screenshare?: boolean;
+                    screenshare_audio?: boolean;
+                    user_id?: string;
                 };
             };
         };

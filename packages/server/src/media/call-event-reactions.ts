@@ -18,7 +18,7 @@ export interface MediaRooms {
   closeUser(cid: string, userId: string, reason: LeaveReason): void;
   closeParticipation(cid: string, userSessionId: string, reason: LeaveReason): void;
   setPins(cid: string, pins: PinInfo[]): void;
-  mute(cid: string, userIds: readonly string[] | 'all', sources: readonly TrackSource[], byUserId: string): void;
+  mute(cid: string, userIds: readonly string[], sources: readonly TrackSource[], byUserId: string): void;
 }
 
 export function reactToCallEvent(rooms: MediaRooms, event: CallEvent): void {
@@ -32,6 +32,13 @@ export function reactToCallEvent(rooms: MediaRooms, event: CallEvent): void {
     case 'call.blocked_user':
       rooms.changed(cid);
       rooms.closeUser(cid, event.user.id, 'blocked');
+      return;
+    case 'call.kicked_user':
+      rooms.changed(cid);
+      rooms.closeUser(cid, event.user.id, 'kicked');
+      return;
+    case 'call.user_muted':
+      rooms.mute(cid, event.muted_user_ids, event.muted_tracks, event.from_user_id);
       return;
     case 'call.session_participant_left':
       rooms.changed(cid);

@@ -52,7 +52,7 @@ eachDatabase('http join and leave', (node) => {
     assert.equal(body.membership.user_id, 'ben');
     const { server, token, ice_servers } = body.credentials;
     assert.equal(typeof server.url, 'string');
-    assert.match(server.ws_endpoint, /^wss?:\/\/.+\/video\/connect$/);
+    assert.match(server.ws_endpoint, /^wss?:\/\/.+\/sfu\/ws$/, "the embedded SFU's signaling socket");
     assert.equal(typeof server.edge_name, 'string');
     assert.deepEqual(ice_servers, []);
     assert.equal(typeof body.stats_options.enable_rtc_stats, 'boolean');

@@ -151,6 +151,26 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     response: EmptyResponseSchema,
     notFound: true,
   },
+  KickUser: {
+    summary: 'Kick a user out of the call',
+    description:
+      'Removes the user from the call session now (needs `kick-user`): sends `call.kicked_user`, then ' +
+      '`call.session_participant_left` for each of their participations, and closes their media connections. ' +
+      'They may join again unless `block: true` also blocked them (needs `block-users` too; sends ' +
+      '`call.blocked_user`).',
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
+  MuteUsers: {
+    summary: 'Mute participants for everyone',
+    description:
+      'Stops forwarding the named sources (`audio`, `video`, `screenshare`, `screenshare_audio`; at least one true) ' +
+      'of `user_ids`, or of every participant but the caller with `mute_all_users` (needs `mute-users`); sends ' +
+      '`call.user_muted`, and the SFU tells every participant, the muted ones included. The mute lasts until the ' +
+      `publisher unmutes.${ACTING_USER}`,
+    response: EmptyResponseSchema,
+    notFound: true,
+  },
   GoLive: {
     summary: 'Leave backstage',
     description: `Ends backstage mode so everyone may join; sends \`call.live_started\`.${ACTING_USER}`,

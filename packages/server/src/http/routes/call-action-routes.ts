@@ -1,5 +1,6 @@
 /**
- * Call action routes (docs/api.md "Endpoints"): ringing and answering, custom events, pins, blocking, going live.
+ * Call action routes (docs/api.md "Endpoints"): ringing and answering, custom events, pins, blocking, kicking,
+ * muting, going live.
  * Parse, call the service, answer. Server tokens name the acting user in the body (`user_id`) where one is needed.
  */
 import {
@@ -7,6 +8,10 @@ import {
   ActingUserRequest,
   type BlockUserRequest as BlockUserBody,
   BlockUserRequest,
+  type KickUserRequest as KickUserBody,
+  KickUserRequest,
+  type MuteUsersRequest as MuteUsersBody,
+  MuteUsersRequest,
   type PinRequest as PinBody,
   PinRequest,
   type RejectCallRequest as RejectBody,
@@ -27,6 +32,7 @@ import {
   unpinVideo,
 } from '../../services/call-actions.js';
 import type { ServiceContext } from '../../services/context.js';
+import { kickUser, muteUsers } from '../../services/moderation.js';
 import { acceptCall, rejectCall, ringCall } from '../../services/ringing.js';
 import { CallParams } from './params.js';
 
@@ -89,6 +95,18 @@ export async function callActionRoutes(app: FastifyInstance, ctx: ServiceContext
     '/call/:type/:id/unblock',
     { schema: schema('UnblockUser', BlockUserRequest) },
     async (req) => empty(unblockUser(ctx, req.actor, req.params, req.body)),
+  );
+
+  app.post<{ Params: CallParams; Body: KickUserBody }>(
+    '/call/:type/:id/kick',
+    { schema: schema('KickUser', KickUserRequest) },
+    async (req) => empty(kickUser(ctx, req.actor, req.params, req.body)),
+  );
+
+  app.post<{ Params: CallParams; Body: MuteUsersBody }>(
+    '/call/:type/:id/mute_users',
+    { schema: schema('MuteUsers', MuteUsersRequest) },
+    async (req) => empty(muteUsers(ctx, req.actor, req.params, req.body)),
   );
 
   app.post<{ Params: CallParams; Body: ActingUserBody }>(

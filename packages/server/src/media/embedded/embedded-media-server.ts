@@ -173,11 +173,11 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
     this.rooms.get(cid)?.setPins(pins);
   }
 
-  mute(cid: string, userIds: readonly string[] | 'all', sources: readonly TrackSource[], byUserId: string): void {
+  mute(cid: string, userIds: readonly string[], sources: readonly TrackSource[], byUserId: string): void {
     const room = this.rooms.get(cid);
     if (!room) return;
     for (const p of room.participants.values()) {
-      if (userIds !== 'all' && !userIds.includes(p.userId)) continue;
+      if (!userIds.includes(p.userId)) continue;
       for (const source of sources) p.muteByModerator(source, byUserId);
     }
   }
