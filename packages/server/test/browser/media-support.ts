@@ -124,6 +124,7 @@ export class Participant {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on('pageerror', (err) => console.log(`# [${options.user}] page error: ${err.message}`));
+    if (process.env.MEDIA_DEBUG) page.on('console', (m) => console.log(`# [${options.user}] ${m.text()}`));
     const query = new URLSearchParams({
       user: options.user,
       type: options.callType,
