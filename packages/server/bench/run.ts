@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'hostile-soak': () => import('./hostile-soak.js'),
   'webhook-delivery': () => import('./webhook-delivery.js'),
   'client-bundle': () => import('./client-bundle.js'),
+  'media-join': () => import('./media-join.js'),
 };
 
 const requested = process.argv.slice(2);
