@@ -17,6 +17,7 @@ const ENTRIES: Record<string, string> = {
   'sdk (main entry, everything)': "export * from '@switchboard/sdk';",
   'sdk/client (everything)': "export * from '@switchboard/sdk/client';",
   'sdk/client (SwitchboardVideoClient only)': "export { SwitchboardVideoClient } from '@switchboard/sdk/client';",
+  'client (browser client with media, as /client/switchboard-client.js)': "export * from '@switchboard/client';",
 };
 
 /** The package (or workspace folder) a bundled input belongs to. */
