@@ -24,7 +24,6 @@ import type {
 } from '@switchboard/protocol/sfu';
 import type { ClientCall, JoinCallRequest, JoinCallResponse } from '@switchboard/sdk/client';
 import { Emitter } from './emitter.js';
-import { MediaError } from './media-error.js';
 import { Publisher } from './publisher.js';
 import { SfuSignaling } from './sfu-signaling.js';
 import { type IncomingTrack, Subscriber } from './subscriber.js';
