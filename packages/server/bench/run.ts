@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'realtime-fanout': () => import('./realtime-fanout.js'),
   'hostile-soak': () => import('./hostile-soak.js'),
   'webhook-delivery': () => import('./webhook-delivery.js'),
+  'sfu-forward': () => import('./sfu-forward.js'),
   'client-bundle': () => import('./client-bundle.js'),
   'media-join': () => import('./media-join.js'),
 };

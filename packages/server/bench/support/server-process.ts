@@ -12,6 +12,8 @@ const ENTRY = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 
 export interface ServerProcess {
   info: ServerInfo;
+  /** The child's process id (benchmarks read its CPU time from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -40,7 +42,7 @@ export function startServerProcess(kind: ServerKind): Promise<ServerProcess> {
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code} before it was ready`)));
     child.once('message', (info: ServerInfo) => {
       child.removeAllListeners('exit');
-      resolve({ info, stop });
+      resolve({ info, pid: child.pid ?? 0, stop });
     });
   });
 }

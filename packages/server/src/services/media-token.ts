@@ -1,10 +1,11 @@
 /**
- * The participant token JoinCall hands to the media layer: it admits one participation (`user_session_id`) of one
- * user to one call's media, and nothing else. It is signed with a key derived from the app secret, so it cannot be
- * used as a REST token and a REST token cannot be used here; it expires within minutes because it only has to get
- * the client from JoinCall to the SFU's `join` (the SFU still asks the coordinator at join: see media-admission.ts).
+ * The participant token JoinCall hands to the media layer. It admits one participation (`user_session_id`) of one
+ * user to one call's media. It is signed with the app secret and carries `user_id` and `call_cids: [cid]`, so, as
+ * before media existed, it also works as a user token restricted to that call; the SFU takes only tokens with its
+ * audience and a participation (a plain user token is refused there). It expires within minutes because it only
+ * has to get the client from JoinCall to the SFU's `join`; the SFU still asks the coordinator at join
+ * (media-admission.ts), so a token minted before a call ended or a user was blocked admits nobody.
  */
-import { createHmac } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
 const AUDIENCE = 'switchboard-sfu';
@@ -20,11 +21,11 @@ export interface MediaClaims {
 export type MediaTokenCheck = { ok: true; claims: MediaClaims } | { ok: false; expired: boolean; reason: string };
 
 function mediaKey(apiSecret: string): Uint8Array {
-  return createHmac('sha256', apiSecret).update('switchboard media participant token v1').digest();
+  return new TextEncoder().encode(apiSecret);
 }
 
 export async function mintMediaToken(apiSecret: string, claims: MediaClaims, nowSeconds: number): Promise<string> {
-  return new SignJWT({ cid: claims.cid, usid: claims.userSessionId })
+  return new SignJWT({ user_id: claims.userId, call_cids: [claims.cid], usid: claims.userSessionId })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.userId)
     .setAudience(AUDIENCE)
@@ -41,9 +42,10 @@ export async function verifyMediaToken(apiSecret: string, token: string, now: Da
       currentDate: now,
       requiredClaims: ['exp', 'sub'],
     });
-    const { cid, usid, sub } = payload;
-    if (typeof cid !== 'string' || typeof usid !== 'string' || typeof sub !== 'string') {
-      return { ok: false, expired: false, reason: 'token lacks its call, session or user' };
+    const { call_cids: cids, usid, sub } = payload;
+    const cid = Array.isArray(cids) && cids.length === 1 ? cids[0] : undefined;
+    if (typeof cid !== 'string' || typeof usid !== 'string' || typeof sub !== 'string' || payload.user_id !== sub) {
+      return { ok: false, expired: false, reason: 'token lacks its call, participation or user' };
     }
     return { ok: true, claims: { cid, userId: sub, userSessionId: usid } };
   } catch (err) {

@@ -80,8 +80,8 @@ eachDatabase('OpenAPI contract', (node) => {
         if (op.requestBody) assert.equal(op.requestBody.required, false, `${where}: a missing body means {}`);
       }
     }
-    // 27 call operations (kick and mute_users included) under both families, 4 user operations, 5 app settings and
-    // webhook operations, health, metrics and the document itself, and the browser client, demo page and demo tokens.
+    // 27 call operations under both families, 4 user operations, 5 app settings and webhook operations, health,
+    // metrics and the document itself, and the browser client, the demo page and demo tokens.
     assert.equal(operations, 27 * 2 + 4 + 5 + 3 + 3);
     assert.deepEqual(
       Object.keys(doc.paths['/api/v2/video/calltypes'].post.responses).filter((s) => s < '300'),

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { seedUsers } from '../support/api-assert.js';
 import { eachDatabase } from '../support/each-database.js';
+import { raw } from '../support/raw-http.js';
 import { joinMedia } from './support/media-join.js';
 import type { SyntheticParticipant } from './support/synthetic-participant.js';
 
@@ -34,5 +35,69 @@ eachDatabase('sfu forwarding', (node) => {
     await ann.until(() => ann.pliReceived > 0, 10_000, 'a key-frame request');
     const published = ben.messages.filter((m) => m.type === 'track_published');
     assert.deepEqual(published.map((m) => m.type === 'track_published' && m.track.source).sort(), ['audio', 'video']);
+  });
+
+  it('a third participant receives what was published before it came, and what is published after (renegotiation)', async () => {
+    await seedUsers(node(), 'cat');
+    const ann = await join('fwd-2', 'ann');
+    const ben = await join('fwd-2', 'ben');
+    assert.equal(await ann.publish(['video']), undefined);
+    ann.startSending();
+    await ben.receivesFrom(ann.sessionId, 'video');
+    const cat = await join('fwd-2', 'cat');
+    await cat.receivesFrom(ann.sessionId, 'video');
+    assert.equal(await ben.publish(['audio', 'video']), undefined);
+    ben.startSending();
+    await Promise.all([
+      ann.receivesFrom(ben.sessionId, 'audio'),
+      cat.receivesFrom(ben.sessionId, 'video'),
+      cat.receivesFrom(ben.sessionId, 'audio'),
+    ]);
+    const offers = ann.messages.filter((m) => m.type === 'offer');
+    assert.ok(offers.length >= 1);
+    const last = offers[offers.length - 1];
+    const carried = last?.type === 'offer' ? last.tracks.map((t) => `${t.user_id}/${t.source}`).sort() : [];
+    assert.deepEqual(carried, ['ben/audio', 'ben/video'], 'the subscriber offer maps each m-line to its track');
+  });
+
+  it('mute-users stops forwarding the muted source; everyone, the muted one included, is told', async () => {
+    const ann = await join('fwd-3', 'ann');
+    const ben = await join('fwd-3', 'ben');
+    assert.equal(await ann.publish(['audio', 'video']), undefined);
+    ann.startSending();
+    await ben.receivesFrom(ann.sessionId, 'audio');
+    const res = await raw(node(), 'POST', '/api/v2/video/call/default/fwd-3/mute_users', {
+      body: { user_ids: ['ann'], audio: true, user_id: 'ben' },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    for (const p of [ann, ben]) {
+      const muted = await p.waitFor((m) => m.type === 'track_muted');
+      assert.equal(muted.type === 'track_muted' && `${muted.user_id}/${muted.source}/${muted.muted}`, 'ann/audio/true');
+      assert.equal(muted.type === 'track_muted' && muted.by_user_id, 'ben');
+    }
+    const audioAtMute = ben.packetsFrom(ann.sessionId, 'audio');
+    // Video keeps flowing: once 50 more video packets arrived, audio sent meanwhile would have arrived too.
+    await ben.receivesFrom(ann.sessionId, 'video', 50);
+    assert.ok(ben.packetsFrom(ann.sessionId, 'audio') <= audioAtMute + 3, 'audio stopped (a few were in flight)');
+    ann.sendRaw({ v: 1, type: 'mute', source: 'audio', muted: false });
+    await ben.receivesFrom(ann.sessionId, 'audio', 20);
+  });
+
+  it('pins made over REST reach every participant over the SFU', async () => {
+    const ann = await join('fwd-4', 'ann');
+    const ben = await join('fwd-4', 'ben');
+    const res = await raw(node(), 'POST', '/api/v2/video/call/default/fwd-4/pin', {
+      body: { session_id: ann.sessionId, user_id: 'ann' },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    for (const p of [ann, ben]) {
+      const pins = await p.waitFor((m) => m.type === 'pins');
+      assert.deepEqual(pins.type === 'pins' && pins.pins.map((x) => `${x.user_id}/${x.session_id}`), [
+        `ann/${ann.sessionId}`,
+      ]);
+    }
+    const cat = await join('fwd-4', 'cat');
+    const joined = cat.messages.find((m) => m.type === 'joined');
+    assert.equal(joined?.type === 'joined' && joined.pins[0]?.session_id, ann.sessionId, 'a joiner gets the pins');
   });
 });

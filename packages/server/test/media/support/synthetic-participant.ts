@@ -32,7 +32,6 @@ export class SyntheticParticipant {
   private subscriber: RTCPeerConnection | undefined;
   private subscribed = new Map<string, SubscribedTrack>();
   private sendTimer: NodeJS.Timeout | undefined;
-  private seq = 0;
   private readonly closedPromise: Promise<number>;
 
   private constructor(url: string) {
@@ -139,32 +138,51 @@ export class SyntheticParticipant {
       from,
     );
     if (reply.type === 'error') {
+      // A refused offer changed nothing on the SFU: stop offering the refused transceivers, as a browser would.
       await pc.setLocalDescription({ type: 'rollback', sdp: '' }).catch(() => undefined);
-      for (const s of sources) this.senders.delete(s);
+      for (const s of sources) {
+        const t = this.senders.get(s);
+        if (t) t.setDirection('inactive');
+        this.senders.delete(s);
+      }
       return reply.code;
     }
     if (reply.type === 'answer') await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     return undefined;
   }
 
-  /** Sends one generated packet per published source every `intervalMs` (VP8-looking video, Opus-sized audio). */
-  startSending(intervalMs = 20): void {
+  /**
+   * Sends generated packets on every published source at `rates` (packets/s per kind: VP8-looking 1000-byte video,
+   * Opus-sized 120-byte audio), paced in 20 ms ticks.
+   */
+  startSending(rates: { audio: number; video: number } = { audio: 50, video: 50 }): void {
     const payloadVideo = Buffer.alloc(1000, 0xab);
     payloadVideo[0] = 0x10; // VP8 payload descriptor: start of partition
     const payloadAudio = Buffer.alloc(120, 0xcd);
+    const credit = new Map<TrackSource, number>();
+    const seq = new Map<TrackSource, number>();
+    let last = performance.now();
     this.sendTimer = setInterval(() => {
-      this.seq = (this.seq + 1) & 0xffff;
+      const now = performance.now();
+      const elapsed = (now - last) / 1000;
+      last = now;
       for (const [source, t] of this.senders) {
         const video = SourceKind[source] === 'video';
-        const header = new RtpHeader({
-          payloadType: video ? 96 : 111,
-          sequenceNumber: this.seq,
-          timestamp: (this.seq * (video ? 3000 : 960)) >>> 0,
-          marker: true,
-        });
-        t.sender.sendRtp(new RtpPacket(header, video ? payloadVideo : payloadAudio)).catch(() => undefined);
+        let due = (credit.get(source) ?? 0) + elapsed * (video ? rates.video : rates.audio);
+        for (; due >= 1; due--) {
+          const n = ((seq.get(source) ?? 0) + 1) & 0xffff;
+          seq.set(source, n);
+          const header = new RtpHeader({
+            payloadType: video ? 96 : 111,
+            sequenceNumber: n,
+            timestamp: (n * (video ? 3000 : 960)) >>> 0,
+            marker: true,
+          });
+          t.sender.sendRtp(new RtpPacket(header, video ? payloadVideo : payloadAudio)).catch(() => undefined);
+        }
+        credit.set(source, due);
       }
-    }, intervalMs);
+    }, 20);
   }
 
   stopSending(): void {

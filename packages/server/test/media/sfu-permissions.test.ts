@@ -1,0 +1,115 @@
+/**
+ * Permissions at the media layer, decided by the coordinator and enforced by the SFU: publishing needs
+ * `send-audio` / `send-video`, an offer cannot smuggle an undeclared or mislabelled track, an ended call refuses a
+ * media join even with a token minted before it ended, and kick, block and the end of the call close media
+ * connections.
+ */
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { seedUsers } from '../support/api-assert.js';
+import { eachDatabase } from '../support/each-database.js';
+import { raw } from '../support/raw-http.js';
+import { joinCall, joinMedia } from './support/media-join.js';
+import { SyntheticParticipant } from './support/synthetic-participant.js';
+
+eachDatabase('sfu permissions', (node) => {
+  const open: SyntheticParticipant[] = [];
+  after(async () => {
+    await Promise.all(open.map((p) => p.drop()));
+  });
+  const join = async (callId: string, userId: string, type = 'default') => {
+    const p = await joinMedia(node(), callId, userId, type);
+    open.push(p);
+    return p;
+  };
+  const server = (path: string, body: unknown) => raw(node(), 'POST', `/api/v2/video/call/default/${path}`, { body });
+
+  before(async () => {
+    await seedUsers(node(), 'ann', 'ben', 'cat');
+    // Users of this type may join and talk but not show video.
+    const res = await raw(node(), 'POST', '/api/v2/video/calltypes', {
+      body: { name: 'talk', grants: { user: ['create-call', 'read-call', 'join-call', 'send-audio'] } },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  });
+
+  it('publishing video without send-video is refused with a clear error; audio goes through', async () => {
+    const ann = await join('perm-1', 'ann', 'talk');
+    const joined = ann.messages.find((m) => m.type === 'joined');
+    assert.deepEqual(joined?.type === 'joined' && joined.can_publish, ['audio']);
+    assert.equal(await ann.publish(['video']), 'publish_not_allowed');
+    const error = ann.messages.find((m) => m.type === 'error');
+    assert.match(error?.type === 'error' ? error.message : '', /missing capability send-video/);
+    assert.equal(await ann.publish(['audio']), undefined);
+  });
+
+  it('an offer must declare every sending track with its true kind', async () => {
+    const ann = await join('perm-2', 'ann');
+    const lie = await ann.publish(['video'], (tracks) => tracks.map((t) => ({ ...t, source: 'audio' })));
+    assert.equal(lie, 'sdp_invalid');
+    const hidden = await ann.publish(['video'], () => []);
+    assert.equal(hidden, 'sdp_invalid');
+    assert.equal(await ann.publish(['video']), undefined, 'a truthful offer still works afterwards');
+  });
+
+  it('an ended call refuses a media join, even with a token minted before it ended', async () => {
+    const creds = await joinCall(node(), 'perm-3', 'ann');
+    assert.equal((await server('perm-3/mark_ended', {})).status, 200);
+    const late = await SyntheticParticipant.open(creds.wsEndpoint, creds.token);
+    open.push(late);
+    const error = await late.waitFor((m) => m.type === 'error');
+    assert.equal(error.type === 'error' && error.code, 'call_ended');
+    assert.match(error.type === 'error' ? error.message : '', /join-ended-call/);
+    assert.equal(await late.closed, 4400);
+  });
+
+  it('ending the call closes every media connection', async () => {
+    const ann = await join('perm-4', 'ann');
+    const ben = await join('perm-4', 'ben');
+    assert.equal((await server('perm-4/mark_ended', {})).status, 200);
+    assert.deepEqual(await Promise.all([ann.closed, ben.closed]), [4410, 4410]);
+    const closing = ann.messages.find((m) => m.type === 'closing');
+    assert.equal(closing?.type === 'closing' && closing.reason, 'call_ended');
+  });
+
+  it('kick closes the kicked user’s media connection and the others see them leave', async () => {
+    const ann = await join('perm-5', 'ann');
+    const ben = await join('perm-5', 'ben');
+    assert.equal((await server('perm-5/kick', { user_id: 'ben' })).status, 200);
+    assert.equal(await ben.closed, 4401);
+    const left = await ann.waitFor((m) => m.type === 'participant_left');
+    assert.equal(left.type === 'participant_left' && left.reason, 'kicked');
+    assert.equal(ann.closeCode, undefined, 'the others stay');
+  });
+
+  it('blocking closes the blocked user’s media connection and keeps them out', async () => {
+    const ann = await join('perm-6', 'ann');
+    const creds = await joinCall(node(), 'perm-6', 'cat');
+    const cat = await SyntheticParticipant.join(creds.wsEndpoint, creds.token);
+    open.push(cat);
+    assert.equal((await server('perm-6/block', { user_id: 'cat' })).status, 200);
+    assert.equal(await cat.closed, 4403);
+    await ann.waitFor((m) => m.type === 'participant_left');
+    const again = await SyntheticParticipant.open(creds.wsEndpoint, creds.token);
+    open.push(again);
+    const error = await again.waitFor((m) => m.type === 'error');
+    assert.equal(error.type === 'error' && error.code, 'join_refused');
+  });
+
+  it('KickUser needs kick-user and MuteUsers needs mute-users', async () => {
+    await join('perm-7', 'ann');
+    const asBen = { token: await node().userToken('ben') };
+    const kick = await raw(node(), 'POST', '/api/v2/video/call/default/perm-7/kick', {
+      ...asBen,
+      body: { user_id: 'ann' },
+    });
+    assert.equal(kick.status, 403);
+    const mute = await raw(node(), 'POST', '/api/v2/video/call/default/perm-7/mute_users', {
+      ...asBen,
+      body: { user_ids: ['ann'], audio: true },
+    });
+    assert.equal(mute.status, 403);
+    const nothing = await server('perm-7/mute_users', { user_ids: ['ann'] });
+    assert.equal(nothing.status, 400, 'no source named');
+  });
+});
