@@ -26,7 +26,7 @@ import {
   type UpdateCallMembersResponse,
   type UpdateCallRequest,
   type UpdateCallResponse,
-} from '@switchboard/protocol';
+} from '@switchboard/protocol/wire';
 import type { HttpClient } from './http-client.js';
 import { path } from './path.js';
 import type {

@@ -2,7 +2,7 @@
  * The one error type the SDK throws for anything that went wrong on the wire (docs/api.md "Errors").
  * Argument mistakes caught before a request is sent throw a plain `TypeError` instead.
  */
-import type { APIErrorBody } from '@switchboard/protocol';
+import type { APIErrorBody } from '@switchboard/protocol/wire';
 
 /** `code` used when the failure carries no API error body: network errors, timeouts, non-API responses. */
 export const NO_API_CODE = -1;

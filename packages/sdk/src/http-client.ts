@@ -17,6 +17,8 @@ export interface HttpClientOptions {
   auth: AuthProvider;
   /** Per-request timeout in milliseconds. */
   timeoutMs: number;
+  /** The `fetch` to send with; defaults to the global one (looked up per request, so it may be patched later). */
+  fetch?: typeof fetch;
 }
 
 export interface RequestOptions {
@@ -30,6 +32,7 @@ export class HttpClient {
   readonly #apiKey: string;
   readonly #auth: AuthProvider;
   readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch | undefined;
 
   constructor(options: HttpClientOptions) {
     if (!options.apiKey) throw new TypeError('Switchboard: apiKey must be a non-empty string');
@@ -38,6 +41,7 @@ export class HttpClient {
     this.#apiKey = options.apiKey;
     this.#auth = options.auth;
     this.#timeoutMs = options.timeoutMs;
+    this.#fetch = options.fetch;
   }
 
   get<T>(path: string, query?: QueryParams): Promise<T> {
@@ -71,7 +75,7 @@ export class HttpClient {
     const hasBody = method !== 'GET' && method !== 'DELETE';
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await (this.#fetch ?? fetch)(url, {
         method,
         headers,
         body: hasBody ? JSON.stringify(options.body ?? {}) : undefined,

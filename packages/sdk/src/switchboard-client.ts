@@ -24,16 +24,16 @@ import type {
   UpsertUsersRequest,
   UserRequest,
   UsersResponse,
-} from '@switchboard/protocol';
-import { serverTokenAuth } from './auth.js';
+} from '@switchboard/protocol/wire';
 import type { CallHandle } from './call.js';
+import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './defaults.js';
 import { HttpClient } from './http-client.js';
+import { serverTokenAuth } from './server-auth.js';
 import { type CallTokenOptions, createCallToken, createUserToken, type UserTokenOptions } from './tokens.js';
 import { VideoClient } from './video-client.js';
 import { verifyWebhookSignature } from './webhooks.js';
 
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS };
 
 export interface SwitchboardClientOptions {
   /** Origin of the Switchboard server (API paths are appended under `/api/v2`). Default {@link DEFAULT_BASE_URL}. */

@@ -2,7 +2,7 @@
  * Wire types the SDK needs that `@switchboard/protocol` does not (yet) define. Shapes follow docs/api.md "Endpoints";
  * if protocol gains an equivalent, alias it here so SDK users keep their imports.
  */
-import type { ActingUserRequest, Call, WithDuration } from '@switchboard/protocol';
+import type { ActingUserRequest, Call, WithDuration } from '@switchboard/protocol/wire';
 
 // The query endpoints' wire types live in protocol; re-exported here so SDK users keep importing them from us.
 export type {
@@ -13,7 +13,7 @@ export type {
   QueryCallsResponse,
   QueryPage,
   QueryPageCursors,
-} from '@switchboard/protocol';
+} from '@switchboard/protocol/wire';
 
 /** Body of POST .../go_live and .../stop_live (`{}`; a server token may name the acting user). */
 export type GoLiveRequest = ActingUserRequest;

@@ -7,7 +7,7 @@ import type {
   EmptyResponse,
   ListCallTypesResponse,
   UpdateCallTypeRequest,
-} from '@switchboard/protocol';
+} from '@switchboard/protocol/wire';
 import { CallHandle } from './call.js';
 import type { HttpClient } from './http-client.js';
 import { path } from './path.js';

@@ -23,6 +23,8 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'cross-node': () => import('./cross-node.js'),
   push: () => import('./push-delivery.js'),
   'sfu-forward': () => import('./sfu-forward.js'),
+  'client-bundle': () => import('./client-bundle.js'),
+  'media-join': () => import('./media-join.js'),
 };
 
 const requested = process.argv.slice(2);

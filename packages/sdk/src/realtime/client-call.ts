@@ -17,9 +17,10 @@ import type {
   JoinCallResponse,
   LeaveCallRequest,
   Member,
+  PinRequest,
   RingCallRequest,
   RingCallResponse,
-} from '@switchboard/protocol';
+} from '@switchboard/protocol/wire';
 import { CallHandle } from '../call.js';
 import type { HttpClient } from '../http-client.js';
 import type { EventName, Listener, Listeners } from './listeners.js';
@@ -87,6 +88,15 @@ export class ClientCall {
 
   leave(body: LeaveCallRequest = {}): Promise<EmptyResponse> {
     return this.#rest.leave(body);
+  }
+
+  /** Pins a participant's video for everyone in the call (needs `pin-for-everyone`). */
+  pinVideo(body: PinRequest): Promise<EmptyResponse> {
+    return this.#rest.pinVideo(body);
+  }
+
+  unpinVideo(body: PinRequest): Promise<EmptyResponse> {
+    return this.#rest.unpinVideo(body);
   }
 
   accept(): Promise<EmptyResponse> {

@@ -1,9 +1,10 @@
 /**
  * Typed event listeners for the client side. Event names are the wire `type` strings (protocol `EventType`), plus
  * `connection.ok` (each (re)connect), `connection.changed` (online / offline), `connection.recovered` (after a
- * reconnect, once every watched call is watched again) and `*` (every call event).
+ * reconnect, once every watched call is watched again), `connection.rewatch_failed` (re-watching one call after a
+ * reconnect failed) and `*` (every call event).
  */
-import type { CallEvent, ConnectionOkEvent } from '@switchboard/protocol';
+import type { CallEvent, ConnectionOkEvent } from '@switchboard/protocol/wire';
 
 /** Emitted locally when the realtime connection goes down or comes back. */
 export interface ConnectionChangedEvent {
@@ -11,15 +12,32 @@ export interface ConnectionChangedEvent {
   online: boolean;
 }
 
-/** Emitted locally after a reconnect once the calls watched before are watched again. */
+/**
+ * Emitted locally after a reconnect once every call watched before is watched again, so no event of theirs can be
+ * missed from here on. Calls that no longer exist or are no longer readable are not waited for: they are reported
+ * by `connection.rewatch_failed` with `will_retry: false` and forgotten.
+ */
 export interface ConnectionRecoveredEvent {
   type: 'connection.recovered';
+}
+
+/**
+ * Emitted locally when re-watching a call after a reconnect failed: until it succeeds, that call's events are not
+ * delivered. With `will_retry` the client tries again with backoff (and `connection.recovered` waits for it);
+ * without, the call is gone or forbidden (`error.code` 16 or 17) and is no longer watched.
+ */
+export interface ConnectionRewatchFailedEvent {
+  type: 'connection.rewatch_failed';
+  call_cid: string;
+  error: unknown;
+  will_retry: boolean;
 }
 
 export interface ClientEventMap {
   'connection.ok': ConnectionOkEvent;
   'connection.changed': ConnectionChangedEvent;
   'connection.recovered': ConnectionRecoveredEvent;
+  'connection.rewatch_failed': ConnectionRewatchFailedEvent;
   '*': CallEvent;
 }
 

@@ -13,7 +13,7 @@ import {
   type ConnectionOkEvent,
   type Custom,
   ErrorCode,
-} from '@switchboard/protocol';
+} from '@switchboard/protocol/wire';
 import { SwitchboardError } from '../errors.js';
 
 /** A WebSocket class: `globalThis.WebSocket` in browsers, `import WebSocket from 'ws'` in Node 20. */

@@ -2,27 +2,16 @@
  * The client-side entry point: one user, a user token, the realtime connection and the calls it watches. Runs in
  * browsers and in Node (pass `ws`'s WebSocket class on Node 20, which has no global WebSocket).
  */
-import {
-  type CallEvent,
-  type ConnectionOkEvent,
-  type CreateDeviceRequest,
-  type Custom,
-  type Device,
-  type EmptyResponse,
-  ErrorCode,
-  type ListDevicesResponse,
-} from '@switchboard/protocol';
+import { type CallEvent, type ConnectionOkEvent, type Custom, ErrorCode } from '@switchboard/protocol/wire';
+import type { CreateDeviceRequest, Device, EmptyResponse, ListDevicesResponse } from '@switchboard/protocol';
 import type { AuthProvider } from '../auth.js';
+import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from '../defaults.js';
 import { SwitchboardError } from '../errors.js';
 import { HttpClient } from '../http-client.js';
-import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from '../switchboard-client.js';
 import { type CallOwner, ClientCall } from './client-call.js';
 import { type EventName, type Listener, Listeners } from './listeners.js';
 import { type ConnectionState, RealtimeConnection, type WebSocketConstructor } from './realtime-connection.js';
 
-/** Transient re-watch failures after a reconnect are retried this often, after 100, 200, 400, … ms. */
-const REWATCH_RETRIES = 5;
-const REWATCH_FIRST_DELAY_MS = 100;
 export interface SwitchboardVideoClientOptions {
   apiKey: string;
   /** The connecting user; `name`, `image` and `custom` are stored on connect (the user is created if missing). */
@@ -44,8 +33,10 @@ export interface SwitchboardVideoClientOptions {
   silenceTimeoutMs?: number;
   /** First reconnect delay; it doubles (with jitter) per failed attempt up to `reconnectMaxDelayMs`. Default 250 ms. */
   reconnectInitialDelayMs?: number;
-  /** Default 10 s. */
+  /** Default 10 s. The same backoff paces retries of a failed re-watch after a reconnect. */
   reconnectMaxDelayMs?: number;
+  /** The `fetch` for REST calls; defaults to the global one. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -67,7 +58,11 @@ export class SwitchboardVideoClient {
   readonly #calls = new Map<string, ClientCall>();
   readonly #watched = new Set<ClientCall>();
   readonly #owner: CallOwner;
+  readonly #retryDelay: { initialMs: number; maxMs: number };
   #token: string | undefined;
+  /** Bumped per reconnect: a re-watch round that a newer reconnect (or `disconnect`) superseded stops retrying. */
+  #recoveryRound = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: SwitchboardVideoClientOptions) {
     if (!options.user?.id) throw new TypeError('Switchboard: user.id is required');
@@ -88,7 +83,12 @@ export class SwitchboardVideoClient {
       apiKey: options.apiKey,
       auth,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      fetch: options.fetch,
     });
+    this.#retryDelay = {
+      initialMs: options.reconnectInitialDelayMs ?? 250,
+      maxMs: options.reconnectMaxDelayMs ?? 10_000,
+    };
     const url = new URL('/video/connect', baseUrl.replace(/^http/, 'ws'));
     url.searchParams.set('api_key', options.apiKey);
     url.searchParams.set('stream-auth-type', 'jwt');
@@ -100,8 +100,8 @@ export class SwitchboardVideoClient {
       WebSocket: WebSocketClass,
       healthCheckIntervalMs: options.healthCheckIntervalMs ?? 25_000,
       silenceTimeoutMs: options.silenceTimeoutMs ?? 35_000,
-      reconnectInitialDelayMs: options.reconnectInitialDelayMs ?? 250,
-      reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 10_000,
+      reconnectInitialDelayMs: this.#retryDelay.initialMs,
+      reconnectMaxDelayMs: this.#retryDelay.maxMs,
       onOpen: (ok, reconnected) => this.#onOpen(ok, reconnected),
       onEvent: (event) => this.#onEvent(event),
       onOffline: () => this.#listeners.emit('connection.changed', { type: 'connection.changed', online: false }, false),
@@ -133,6 +133,8 @@ export class SwitchboardVideoClient {
 
   /** Closes the connection for good (no reconnect). */
   disconnect(): void {
+    this.#recoveryRound++;
+    clearTimeout(this.#retryTimer);
     this.#connection.disconnect();
   }
 
@@ -175,34 +177,41 @@ export class SwitchboardVideoClient {
     if (!reconnected) return;
     this.#listeners.emit('connection.changed', { type: 'connection.changed', online: true }, false);
     // A new connection watches nothing: watch again every call watched before (presence keeps our place).
-    const rewatches = [...this.#watched].map((call) => this.#rewatch(call, ok.connection_id));
-    void Promise.all(rewatches).then(() =>
-      this.#listeners.emit('connection.recovered', { type: 'connection.recovered' }, false),
-    );
+    void this.#rewatchAll(++this.#recoveryRound, [...this.#watched], 0);
   }
 
   /**
-   * A call that is gone or no longer readable is dropped. A transient failure (network, 429, 5xx: typically the
-   * request reached a node that is draining while this connection moved to another) is retried a few times with
-   * backoff while this connection lasts; anything else is retried on the next reconnect.
+   * Re-watches `calls` over the current connection; retries the ones that failed (with the reconnect backoff) until
+   * all are watched, then emits `connection.recovered`. Each failure is reported (`connection.rewatch_failed`) so an
+   * app can tell that a call's events are missing. Gone or forbidden calls are dropped instead of retried.
    */
-  async #rewatch(call: ClientCall, connectionId: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await call.rewatch();
-        return;
-      } catch (err) {
-        const code = err instanceof SwitchboardError ? err.code : undefined;
-        if (code === ErrorCode.DoesNotExist || code === ErrorCode.NotAllowed) {
-          this.#watched.delete(call);
-          return;
-        }
-        const status = err instanceof SwitchboardError ? err.status : 0;
-        const transient = status === 0 || status === 429 || status >= 500;
-        if (!transient || attempt >= REWATCH_RETRIES || this.connectionId !== connectionId) return;
-        await new Promise((resolve) => setTimeout(resolve, REWATCH_FIRST_DELAY_MS * 2 ** attempt));
-      }
+  async #rewatchAll(round: number, calls: ClientCall[], attempt: number): Promise<void> {
+    const failed: ClientCall[] = [];
+    await Promise.all(
+      calls.map((call) =>
+        call.rewatch().catch((error: unknown) => {
+          const code = error instanceof SwitchboardError ? error.code : undefined;
+          const gone = code === ErrorCode.DoesNotExist || code === ErrorCode.NotAllowed;
+          if (gone) this.#watched.delete(call);
+          else failed.push(call);
+          if (round !== this.#recoveryRound) return;
+          const event = { type: 'connection.rewatch_failed', call_cid: call.cid, error, will_retry: !gone } as const;
+          this.#listeners.emit('connection.rewatch_failed', event, false);
+        }),
+      ),
+    );
+    // A newer reconnect started its own round over its own connection: this one's results no longer matter.
+    if (round !== this.#recoveryRound) return;
+    if (failed.length === 0) {
+      this.#listeners.emit('connection.recovered', { type: 'connection.recovered' }, false);
+      return;
     }
+    const ceiling = Math.min(this.#retryDelay.maxMs, this.#retryDelay.initialMs * 2 ** attempt);
+    const delayMs = ceiling / 2 + Math.random() * (ceiling / 2);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      if (round === this.#recoveryRound) void this.#rewatchAll(round, failed, attempt + 1);
+    }, delayMs);
   }
 
   #onEvent(event: CallEvent): void {

@@ -203,6 +203,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     delivery: delivery.admin,
     ready,
     testPush: (actor, body) => delivery.testPush(actor, body),
+    // `auto`: only a node running on the dev credentials it generated itself hands out demo tokens.
+    browserClient: { demoTokens: config.demoTokens === 'on' || (config.demoTokens === 'auto' && !config.apiKey) },
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
   if (config.media === 'embedded') {

@@ -43,6 +43,7 @@ export interface Config {
   rateLimitApiKeyWrites: number;
   rateLimitApiKeyQueries: number;
   corsOrigins: string;
+  demoTokens: DemoTokens;
   webhookRetryScheduleMs: number[];
   outboxRetentionMs: number;
   pushRetryScheduleMs: number[];
@@ -128,6 +129,18 @@ function corsOrigins(raw: string): string {
       throw new Error(`SWITCHBOARD_CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
   }
   return value;
+}
+
+/**
+ * Whether `/demo` may mint user tokens for anyone who asks (the demo page's "pick a user"). `auto`: only while the
+ * node runs on the dev credentials it generated itself in the data directory (a fresh `npm start`); a node given
+ * SWITCHBOARD_API_KEY / SWITCHBOARD_API_SECRET is treated as a real deployment and refuses.
+ */
+export type DemoTokens = 'auto' | 'on' | 'off';
+function demoTokens(raw: string): DemoTokens {
+  if (raw !== 'auto' && raw !== 'on' && raw !== 'off')
+    throw new Error(`SWITCHBOARD_DEMO_TOKENS must be auto, on or off, got ${raw}`);
+  return raw;
 }
 
 export const SETTINGS: readonly Setting<keyof Config>[] = [
@@ -236,6 +249,14 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: 'Web origins whose pages may call the API: `*` (any), `none`, or a comma-separated list of origins',
     default: '*',
     parse: corsOrigins,
+  },
+  {
+    key: 'demoTokens',
+    env: 'SWITCHBOARD_DEMO_TOKENS',
+    description:
+      'Whether the /demo page may mint a user token for any user id: auto (only with the generated dev credentials), on, off',
+    default: 'auto',
+    parse: demoTokens,
   },
   {
     key: 'webhookRetryScheduleMs',

@@ -23,6 +23,7 @@ import { swaggerOptions } from './openapi/document.js';
 import { attachRouteDocs, documentationOnlySerializer } from './openapi/route-docs.js';
 import { attachRateLimits, type RateLimiter } from './rate-limit.js';
 import { attachRouteHooks } from './route-hooks.js';
+import { type BrowserClientOptions, browserClientRoutes } from './routes/browser-client-routes.js';
 import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
 import { callTypeRoutes } from './routes/call-type-routes.js';
@@ -67,6 +68,8 @@ export interface HttpDeps {
   ready?: () => Promise<Readiness>;
   /** The operators' test push (delivery/push/test-push.ts); absent on a node composed without delivery. */
   testPush?: (actor: Actor, body: TestPushRequest) => Promise<TestPushResult[]>;
+  /** The browser client bundle and the demo page; not served when absent. */
+  browserClient?: BrowserClientOptions;
 }
 
 /** How often Node looks for requests past their header/request timeout (its default, 30 s, lets slow bodies linger). */
@@ -141,6 +144,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.status(404).send(errorBody(error, 'Request', formatDuration(started)));
   });
   await app.register(systemRoutes, deps.ready ? { ready: deps.ready } : {});
+  const browserClient = deps.browserClient;
+  if (browserClient) await app.register(async (scope) => browserClientRoutes(scope, deps.ctx, browserClient));
   // Same handlers on both path families; the OpenAPI document tags the `/video` family "client-side".
   for (const prefix of ['/api/v2/video', '/video']) {
     const hide = false; // both families are documented; route-docs' transform tags `/video` client-side

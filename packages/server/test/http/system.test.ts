@@ -54,7 +54,7 @@ eachDatabase('http system routes', (node) => {
     const { paths } = (await get('/openapi.json')).body;
     const seen = new Map<string, string>();
     for (const [path, methods] of Object.entries(paths as Record<string, Json>)) {
-      assert.match(path, /^\/(api\/v2\/|video\/|healthz$|readyz$|metrics$|openapi\.json$)/, path);
+      assert.match(path, /^\/(api\/v2\/|video\/|healthz$|readyz$|metrics$|openapi\.json$|client\/|demo)/, path);
       for (const [method, op] of Object.entries(methods as Record<string, Json>)) {
         if (path.startsWith('/video/')) {
           assert.deepEqual(op.tags, ['client-side'], `${method} ${path}`);

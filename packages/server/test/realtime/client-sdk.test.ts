@@ -5,7 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ErrorCode, type EventName, type EventOf, SwitchboardError, SwitchboardVideoClient } from '@switchboard/sdk';
+import {
+  ErrorCode,
+  type EventName,
+  type EventOf,
+  SwitchboardClient,
+  SwitchboardError,
+  SwitchboardVideoClient,
+} from '@switchboard/sdk';
 import WebSocket from 'ws';
 import type { TestNode } from '../support/test-node.js';
 import { eachRealtimeDatabase, seedUsers, uid } from './support.js';
@@ -22,8 +29,15 @@ function recordingWebSocket() {
   return { sockets, WebSocket: Recording };
 }
 
-function clientFor(t: TestNode, userId: string, token: string | (() => Promise<string>), ws = recordingWebSocket()) {
+function clientFor(
+  t: TestNode,
+  userId: string,
+  token: string | (() => Promise<string>),
+  ws = recordingWebSocket(),
+  fetchImpl?: typeof fetch,
+) {
   const client = new SwitchboardVideoClient({
+    fetch: fetchImpl,
     apiKey: t.apiKey,
     user: { id: userId, name: userId.toUpperCase() },
     token,
@@ -124,6 +138,70 @@ eachRealtimeDatabase('client-side SDK', {}, (node) => {
     await ownerCall.sendCustomEvent({ after: 'reconnect' });
     assert.deepEqual((await custom).custom, { after: 'reconnect' });
     assert.equal(v.sockets.length, 2);
+    o.disconnect();
+    v.client.disconnect();
+  });
+
+  it('reports a failed re-watch, retries it, and only then says recovered', async () => {
+    const t = node();
+    const [owner, viewer] = [uid('owner'), uid('viewer')];
+    await seedUsers(t, owner, viewer);
+    const o = clientFor(t, owner, await t.userToken(owner)).client;
+    // The viewer's network drops its next GET of the call once armed: the real server never sees that request.
+    let failNextGet = false;
+    const flaky: typeof fetch = async (input, init) => {
+      if (failNextGet && (init?.method ?? 'GET') === 'GET') {
+        failNextGet = false;
+        throw new TypeError('fetch failed (simulated network failure)');
+      }
+      return fetch(input, init);
+    };
+    const v = clientFor(t, viewer, await t.userToken(viewer), recordingWebSocket(), flaky);
+    await o.connect();
+    await v.client.connect();
+    const id = uid('call');
+    const ownerCall = o.call('default', id);
+    await ownerCall.getOrCreate({ data: { members: [{ user_id: owner }] } });
+    const watched = v.client.call('default', id);
+    await watched.get(); // a watcher, not a member: only the re-watch brings its events back
+
+    const order: string[] = [];
+    v.client.on('connection.rewatch_failed', (event) => order.push(`failed:${event.call_cid}:${event.will_retry}`));
+    v.client.on('connection.recovered', () => order.push('recovered'));
+    const recovered = nextEvent(v.client, 'connection.recovered');
+    failNextGet = true;
+    v.sockets[0]?.terminate();
+    await recovered;
+    assert.deepEqual(order, [`failed:default:${id}:true`, 'recovered'], 'recovered comes after the retry, not before');
+    assert.equal(failNextGet, false, 'the re-watch really went through the failing request');
+    const custom = nextEvent(watched, 'custom');
+    await ownerCall.sendCustomEvent({ after: 'retried re-watch' });
+    assert.deepEqual((await custom).custom, { after: 'retried re-watch' }, 'the call is watched again');
+    o.disconnect();
+    v.client.disconnect();
+  });
+
+  it('drops a call that is gone when re-watching, and still recovers', async () => {
+    const t = node();
+    const [owner, viewer] = [uid('owner'), uid('viewer')];
+    await seedUsers(t, owner, viewer);
+    const o = clientFor(t, owner, await t.userToken(owner)).client;
+    const v = clientFor(t, viewer, await t.userToken(viewer));
+    await o.connect();
+    await v.client.connect();
+    const id = uid('call');
+    await o.call('default', id).getOrCreate({ data: { members: [{ user_id: owner }] } });
+    await v.client.call('default', id).get();
+    const server = new SwitchboardClient(t.apiKey, t.apiSecret, { baseUrl: t.baseUrl });
+    await server.video.call('default', id).delete({ hard: true });
+
+    const failed = nextEvent(v.client, 'connection.rewatch_failed');
+    const recovered = nextEvent(v.client, 'connection.recovered');
+    v.sockets[0]?.terminate();
+    const failure = await failed;
+    assert.equal(failure.will_retry, false);
+    assert.ok(failure.error instanceof SwitchboardError && failure.error.code === ErrorCode.DoesNotExist);
+    await recovered;
     o.disconnect();
     v.client.disconnect();
   });

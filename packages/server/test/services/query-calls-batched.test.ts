@@ -108,6 +108,7 @@ async function seed(ctx: ServiceContext): Promise<void> {
             joined_at: at(300 + (2 - p)), // joined in reverse id order: the order must come from joined_at
             left_at: p === 2 && i % 2 === 0 ? at(400) : null,
             connection_id: null,
+            node_id: null,
           });
         }
       }

@@ -12,6 +12,7 @@ import {
   DeleteCallResponseSchema,
   DeleteUsersResponseSchema,
   DeviceResponseSchema,
+  DemoTokenResponseSchema,
   EmptyResponseSchema,
   GetOrCreateCallResponseSchema,
   HealthResponseSchema,
@@ -39,10 +40,11 @@ export interface OperationDoc {
   response: TSchema;
   /** Error statuses beyond the ones every authenticated operation can answer with (see `errorStatuses`). */
   notFound?: boolean;
-  /** Public routes (no api_key or token) answer with no API error. */
+  /** Public routes (no api_key or token) answer with no API error, except the ones listed in `publicErrors`. */
   public?: boolean;
   /** Non-error statuses besides the success one, with their bodies (readiness answers 503 with its report). */
   otherResponses?: Record<number, TSchema>;
+  publicErrors?: Record<number, string>;
 }
 
 const CONNECTION =
@@ -262,6 +264,40 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     otherResponses: { 503: ReadinessResponseSchema },
     public: true,
   },
+  GetBrowserClient: {
+    summary: 'The browser client',
+    description:
+      '`@switchboard/client` bundled as one ES module, for pages without a build step: ' +
+      "`import { SwitchboardMediaClient } from '/client/switchboard-client.js'`. No authentication.",
+    response: Type.Unsafe<string>({
+      description: 'An ES module.',
+      content: { 'text/javascript; charset=utf-8': { schema: { type: 'string' } } },
+    }),
+    public: true,
+  },
+  GetDemoPage: {
+    summary: 'Demo call page',
+    description: 'Pick a user and a call, join it with camera and microphone, see the others. No authentication.',
+    response: Type.Unsafe<string>({
+      description: 'An HTML page.',
+      content: { 'text/html; charset=utf-8': { schema: { type: 'string' } } },
+    }),
+    public: true,
+  },
+  MintDemoToken: {
+    summary: 'A user token for the demo page',
+    description:
+      'Mints a one-hour user token for any `user_id`, for the demo page. Refused (code 17) unless ' +
+      'SWITCHBOARD_DEMO_TOKENS allows it: by default only on a node running with generated dev credentials.',
+    response: DemoTokenResponseSchema,
+    public: true,
+    publicErrors: {
+      400: 'Invalid input (code 4): `user_id` missing or not a valid user id.',
+      403: 'Demo tokens are off on this node (code 17).',
+      413: 'The body is larger than the limit (code 4).',
+      415: 'The body is not JSON (code 4).',
+    },
+  },
   GetOpenAPIDocument: {
     summary: 'This document',
     description: 'The OpenAPI document of this node; no authentication.',
@@ -356,7 +392,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
 
 /** Error statuses an authenticated operation can answer with, and what each means. */
 export function errorStatuses(doc: OperationDoc, hasBody: boolean): Record<number, string> {
-  if (doc.public) return {};
+  if (doc.public) return doc.publicErrors ?? {};
   const statuses: Record<number, string> = {
     400: 'Invalid input (code 4); `exception_fields` names the offending field.',
     401: 'Missing or invalid api_key (code 2) or token (codes 5, 40, 43).',

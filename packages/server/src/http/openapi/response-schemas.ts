@@ -226,6 +226,10 @@ export const ReadinessResponseSchema = body(
   },
   'Ready (200) or not (503, same body): take the node out of the load balancer while 503.',
 );
+export const DemoTokenResponseSchema = body(
+  { token: Type.String(), api_key: Type.String(), user_id: Type.String(), expires_at: Type.String() },
+  'A user token and the api_key to use it with.',
+);
 
 /** `A` and `B` name the same JSON: each assignable to the other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -1,0 +1,36 @@
+/**
+ * User tokens for the demo page (`/demo`), which lets a visitor pick any user id. Only ever enabled on a
+ * development node (SWITCHBOARD_DEMO_TOKENS, see README "Demo page"): anyone who can reach the page can act as any
+ * user, so a real deployment mints user tokens on its own backend instead.
+ */
+import { SignJWT } from 'jose';
+import { ApiError } from '../domain/errors.js';
+import type { ServiceContext } from './context.js';
+
+/** Demo tokens expire: a tab left open does not hold a credential forever. */
+export const DEMO_TOKEN_TTL_SECONDS = 3600;
+
+export async function mintDemoUserToken(
+  ctx: ServiceContext,
+  enabled: boolean,
+  userId: string,
+): Promise<{ token: string; api_key: string; user_id: string; expires_at: string }> {
+  if (!enabled) {
+    throw new ApiError(
+      17,
+      'demo tokens are off on this node (SWITCHBOARD_DEMO_TOKENS; on by default only with generated dev credentials)',
+    );
+  }
+  const now = Math.floor(ctx.clock.now().getTime() / 1000);
+  const token = await new SignJWT({ user_id: userId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt(now)
+    .setExpirationTime(now + DEMO_TOKEN_TTL_SECONDS)
+    .sign(new TextEncoder().encode(ctx.config.apiSecret));
+  return {
+    token,
+    api_key: ctx.config.apiKey,
+    user_id: userId,
+    expires_at: new Date((now + DEMO_TOKEN_TTL_SECONDS) * 1000).toISOString(),
+  };
+}
