@@ -174,6 +174,12 @@ async function dropSchema(schema: string): Promise<void> {
   }
 }
 
+async function forgetSqliteStatistics(node: SwitchboardNode): Promise<void> {
+  const db = node.ctx.store.db;
+  const tables = await sql<{ name: string }>`select name from sqlite_master where name like 'sqlite_stat%'`.execute(db);
+  for (const { name: table } of tables.rows) await sql`delete from ${sql.table(table)}`.execute(db);
+}
+
 const worst = (results: Record<string, Latency>) => Math.max(...Object.values(results).map((r) => r.p99));
 
 async function benchDialect(dialect: Dialect, calls: number, log: (line: string) => void) {
@@ -208,8 +214,9 @@ async function benchDialect(dialect: Dialect, calls: number, log: (line: string)
     out.meets_target = worst(engine) <= TARGET_P99_MS;
     log(`${name} [${dialect}]: through HTTP`);
     out.http = await measureHttp(node, calls);
-    // SQLite reads statistics at open: forget them, so the next run of a kept file measures "without stats" again.
-    if (KEEP && dialect === 'sqlite') await sql`delete from sqlite_stat1`.execute(node.ctx.store.db);
+    // SQLite reads statistics at open: forget them (stat4 too, which better-sqlite3's build gathers), so the next
+    // run of a kept file measures "without stats" again.
+    if (KEEP && dialect === 'sqlite') await forgetSqliteStatistics(node);
     // On stderr at once too: a later failure (the other database) must not lose these figures.
     log(`${name} [${dialect}]: ${JSON.stringify(out)}`);
     return out;
