@@ -2,8 +2,9 @@
  * The client-side entry point: one user, a user token, the realtime connection and the calls it watches. Runs in
  * browsers and in Node (pass `ws`'s WebSocket class on Node 20, which has no global WebSocket).
  */
-import { type CallEvent, type ConnectionOkEvent, type Custom, ErrorCode } from '@switchboard/protocol/wire';
+
 import type { CreateDeviceRequest, Device, EmptyResponse, ListDevicesResponse } from '@switchboard/protocol';
+import { type CallEvent, type ConnectionOkEvent, type Custom, ErrorCode } from '@switchboard/protocol/wire';
 import type { AuthProvider } from '../auth.js';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from '../defaults.js';
 import { SwitchboardError } from '../errors.js';
