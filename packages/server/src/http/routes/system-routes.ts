@@ -22,7 +22,8 @@ export async function systemRoutes(app: FastifyInstance, options: SystemRouteOpt
   app.get('/readyz', { config, schema: { operationId: 'Readiness' } }, async (_req, reply) => {
     const state = options.ready ? await options.ready() : { ready: true, database: true, redis: null, draining: false };
     const { ready, ...checks } = state;
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', ...checks });
+    reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'unavailable', ...checks };
   });
   // Sent as text so the API's `duration` field is not added: OpenAPI allows no unknown root fields.
   app.get('/openapi.json', { config, schema: { operationId: 'GetOpenAPIDocument' } }, async (_req, reply) =>
