@@ -56,8 +56,12 @@ if (canUnshare) {
   mediaStatus = run.status ?? 1;
 }
 const rest = ranInNamespace ? files.filter((f) => !isMedia(f)) : files;
-const result = spawnSync(process.execPath, [...nodeTest, '--test-concurrency=2', ...rest], {
-  stdio: 'inherit',
-  env: process.env,
-});
+// With no file left, `node --test` would go looking for test files of its own: don't start it.
+const result =
+  rest.length > 0
+    ? spawnSync(process.execPath, [...nodeTest, '--test-concurrency=2', ...rest], {
+        stdio: 'inherit',
+        env: process.env,
+      })
+    : { status: 0 };
 process.exit(mediaStatus !== 0 ? mediaStatus : (result.status ?? 1));

@@ -15,9 +15,10 @@ interface Published {
 }
 
 export class Publisher {
-  readonly pc: RTCPeerConnection;
   readonly #signaling: SfuSignaling;
-  readonly #ice: IceQueue;
+  readonly #config: RTCConfiguration;
+  #pc: RTCPeerConnection;
+  #ice: IceQueue;
   readonly #published = new Map<TrackSource, Published>();
   /** One stream for camera + microphone and one for the screen, so receivers group audio with its video. */
   readonly #streams = { camera: new MediaStream(), screen: new MediaStream() };
@@ -25,11 +26,21 @@ export class Publisher {
 
   constructor(signaling: SfuSignaling, config: RTCConfiguration) {
     this.#signaling = signaling;
-    this.pc = new RTCPeerConnection({ ...config, bundlePolicy: 'max-bundle' });
-    this.#ice = new IceQueue(this.pc);
-    this.pc.onicecandidate = (event) => {
-      signaling.send({ type: 'ice', pc: 'publisher', candidate: toWireCandidate(event.candidate) });
+    this.#config = config;
+    [this.#pc, this.#ice] = this.#createPc();
+  }
+
+  get pc(): RTCPeerConnection {
+    return this.#pc;
+  }
+
+  #createPc(): [RTCPeerConnection, IceQueue] {
+    const pc = new RTCPeerConnection({ ...this.#config, bundlePolicy: 'max-bundle' });
+    pc.onicecandidate = (event) => {
+      if (pc !== this.#pc) return; // a connection replaced after a refused first offer
+      this.#signaling.send({ type: 'ice', pc: 'publisher', candidate: toWireCandidate(event.candidate) });
     };
+    return [pc, new IceQueue(pc)];
   }
 
   /** The local track published for `source`, if any. */
@@ -53,14 +64,15 @@ export class Publisher {
       const stream =
         source === 'screenshare' || source === 'screenshare_audio' ? this.#streams.screen : this.#streams.camera;
       stream.addTrack(track);
-      const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      const transceiver = this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
       this.#published.set(source, { transceiver, track, muted: false });
       try {
         await this.#negotiate();
       } catch (err) {
         this.#published.delete(source);
         stream.removeTrack(track);
-        transceiver.stop();
+        // After a refused first offer the connection was replaced, and the transceiver went with the old one.
+        if (this.#pc.getTransceivers().includes(transceiver)) transceiver.stop();
         throw err;
       }
     });
@@ -94,7 +106,7 @@ export class Publisher {
   close(): void {
     for (const { track } of this.#published.values()) track.stop();
     this.#published.clear();
-    this.pc.close();
+    this.#pc.close();
   }
 
   #enqueue(work: () => Promise<void>): Promise<void> {
@@ -104,8 +116,8 @@ export class Publisher {
   }
 
   async #negotiate(): Promise<void> {
-    const offer = await this.pc.createOffer();
-    await this.pc.setLocalDescription(offer);
+    const offer = await this.#pc.createOffer();
+    await this.#pc.setLocalDescription(offer);
     const tracks = [...this.#published].map(([source, p]) => ({
       mid: p.transceiver.mid ?? '',
       source,
@@ -114,14 +126,21 @@ export class Publisher {
     let answer: ServerAnswerMessage;
     try {
       answer = await this.#signaling.request<ServerAnswerMessage>(
-        { type: 'offer', pc: 'publisher', sdp: this.pc.localDescription?.sdp ?? '', tracks },
+        { type: 'offer', pc: 'publisher', sdp: this.#pc.localDescription?.sdp ?? '', tracks },
         'answer',
       );
     } catch (err) {
-      if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' });
+      if (!this.#pc.remoteDescription) {
+        // Refused before anything was ever negotiated: start over on a fresh connection. (Rolling back and stopping
+        // the refused transceiver leaves Chromium unable to offer a track of another kind on that connection.)
+        this.#pc.close();
+        [this.#pc, this.#ice] = this.#createPc();
+      } else if (this.#pc.signalingState === 'have-local-offer') {
+        await this.#pc.setLocalDescription({ type: 'rollback' });
+      }
       throw err;
     }
-    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    await this.#pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     this.#ice.flush();
   }
 }

@@ -32,5 +32,6 @@ const secret = node.generatedCredentials
   : `  API secret: not shown (${config.apiSecret ? 'from SWITCHBOARD_API_SECRET' : `kept in ${join(config.dataDir, 'credentials.json')}`})`;
 const database = config.databaseUrl ? 'PostgreSQL' : `SQLite under ${config.dataDir}`;
 process.stdout.write(
-  `\nSwitchboard listening on ${address}\n  API key:    ${node.apiKey}\n${secret}\n  (database: ${database})\n\n`,
+  `\nSwitchboard listening on ${address}\n  API key:    ${node.apiKey}\n${secret}\n  (database: ${database})\n` +
+    `  Demo call:  ${address}/demo\n\n`,
 );

@@ -38,7 +38,7 @@ describe('media permissions in Chromium', { skip: mediaSkip }, () => {
       dave.page.evaluate(() => {
         const demo = (window as unknown as { demo: unknown }).demo as {
           call: { canPublish: string[]; localTrack(s: string): unknown };
-          publishErrors: { source: string; code: string }[];
+          publishErrors: { source: string; code: string; message: string }[];
         };
         const audio = demo.call.localTrack('audio') !== undefined;
         return audio || demo.publishErrors.length > 1
@@ -55,6 +55,7 @@ describe('media permissions in Chromium', { skip: mediaSkip }, () => {
     assert.deepEqual(
       published.errors.map((e) => [e.source, e.code]),
       [['video', 'publish_not_allowed']],
+      JSON.stringify(published.errors),
     );
     assert.equal(published.video, false);
     assert.equal(published.audio, true, 'audio was published after the refused video');
