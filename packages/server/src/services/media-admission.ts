@@ -98,6 +98,9 @@ export async function admitMedia(ctx: ServiceContext, claims: MediaClaims): Prom
       'this participation already left the call session: call JoinCall again for a fresh token',
     );
   }
+  // From now on this node owns the participant's liveness: if it dies, the others make the participant leave after
+  // the node TTL (cluster/node-liveness.ts), as for a realtime connection.
+  await ctx.store.transaction((tx) => tx.sessions.ownLiveness(claims.userSessionId, ctx.nodeId));
   const user = await repos.users.get(claims.userId);
   return {
     ...claims,

@@ -60,9 +60,9 @@ export async function rehomeParticipants(
 }
 
 /**
- * Live participations over a connection whose node has no `cluster_nodes` row: the node died (its row was reaped)
- * or ran before nodes had rows. Optionally of one call; at most `limit` rows. Served by the partial index
- * `session_participants_live_by_node`.
+ * Live participations whose liveness a node owns (their realtime or media connection is there) and whose node has
+ * no `cluster_nodes` row: the node died (its row was reaped) or ran before nodes had rows. Optionally of one call;
+ * at most `limit` rows. Served by the partial index `session_participants_live_by_node`.
  */
 export function orphanParticipants(
   repos: Repositories,
@@ -73,7 +73,7 @@ export function orphanParticipants(
     .selectFrom('session_participants as p')
     .selectAll('p')
     .where('p.left_at', 'is', null)
-    .where('p.connection_id', 'is not', null)
+    .where('p.node_id', 'is not', null)
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('cluster_nodes as n').select('n.node_id').whereRef('n.node_id', '=', 'p.node_id'))),
     );

@@ -96,6 +96,16 @@ export class SessionStore {
     await this.db.insertInto('session_participants').values(row).execute();
   }
 
+  /** The node that now owns the live participation's liveness (its media connection is there). */
+  async ownLiveness(userSessionId: string, nodeId: string): Promise<void> {
+    await this.db
+      .updateTable('session_participants')
+      .set({ node_id: nodeId })
+      .where('user_session_id', '=', userSessionId)
+      .where('left_at', 'is', null)
+      .execute();
+  }
+
   async markLeft(userSessionIds: readonly string[], now: string): Promise<void> {
     if (userSessionIds.length === 0) return;
     await this.db
