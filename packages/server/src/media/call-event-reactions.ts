@@ -6,10 +6,19 @@
  * - `call.session_participant_left`: that participation's media connection closes (an HTTP leave, a presence
  *   timeout; for a leave the SFU reported itself this finds nothing left to close);
  * - `call.pinned` / `call.unpinned`: the call's pins go to every participant;
- * - `call.user_muted`: the named users' sources stop being forwarded, and everyone is told.
+ * - `call.user_muted`: the named users' sources stop being forwarded, and everyone is told;
+ * - `call.permissions_updated`: sources the user may no longer publish (`send-audio`, `send-video`, `screenshare`
+ *   taken away with a role change) stop being forwarded, as if a moderator muted them, and stay so until the
+ *   capability comes back (unmuting them is refused meanwhile).
  */
 import type { CallEvent } from '@switchboard/protocol';
-import type { LeaveReason, PinInfo, TrackSource } from '@switchboard/protocol/sfu';
+import {
+  type LeaveReason,
+  type PinInfo,
+  SourceCapability,
+  TRACK_SOURCES,
+  type TrackSource,
+} from '@switchboard/protocol/sfu';
 
 export interface MediaRooms {
   /** A decision about this call is being applied: joins being admitted right now must be decided again. */
@@ -19,6 +28,8 @@ export interface MediaRooms {
   closeParticipation(cid: string, userSessionId: string, reason: LeaveReason): void;
   setPins(cid: string, pins: PinInfo[]): void;
   mute(cid: string, userIds: readonly string[], sources: readonly TrackSource[], byUserId: string): void;
+  /** The user may now publish only `allowed`: their other published sources stop being forwarded. */
+  restrict(cid: string, userId: string, allowed: readonly TrackSource[]): void;
 }
 
 export function reactToCallEvent(rooms: MediaRooms, event: CallEvent): void {
@@ -40,6 +51,15 @@ export function reactToCallEvent(rooms: MediaRooms, event: CallEvent): void {
     case 'call.user_muted':
       rooms.mute(cid, event.muted_user_ids, event.muted_tracks, event.from_user_id);
       return;
+    case 'call.permissions_updated': {
+      const held = event.own_capabilities;
+      rooms.restrict(
+        cid,
+        event.user.id,
+        TRACK_SOURCES.filter((source) => held.includes(SourceCapability[source])),
+      );
+      return;
+    }
     case 'call.session_participant_left':
       rooms.changed(cid);
       rooms.closeParticipation(cid, event.participant.user_session_id, 'left');

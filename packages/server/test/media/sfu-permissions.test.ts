@@ -43,6 +43,50 @@ eachDatabase('sfu permissions', (node) => {
     assert.equal(await ann.publish(['audio']), undefined);
   });
 
+  it('a role change that takes send-video away stops the published video at once; unmuting it is refused', async () => {
+    // Only the speaker role carries send-video here (every member holds call_member's grants too), so a member role
+    // change back to call_member takes it away mid-call.
+    const type = await raw(node(), 'POST', '/api/v2/video/calltypes', {
+      body: {
+        name: 'stage',
+        grants: {
+          user: ['create-call', 'read-call', 'join-call'],
+          call_member: ['send-audio'],
+          speaker: ['send-audio', 'send-video'],
+        },
+      },
+    });
+    assert.equal(type.status, 201, JSON.stringify(type.body));
+    const members = (role: string) =>
+      raw(node(), 'POST', '/api/v2/video/call/stage/perm-9/members', {
+        body: { update_members: [{ user_id: 'ann', role }, { user_id: 'ben' }] },
+      });
+    const created = await raw(node(), 'POST', '/api/v2/video/call/stage/perm-9', {
+      body: { data: { created_by_id: 'ann' } },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    assert.equal((await members('speaker')).status, 200);
+    const ann = await join('perm-9', 'ann', 'stage');
+    const ben = await join('perm-9', 'ben', 'stage');
+    assert.equal(await ann.publish(['audio', 'video']), undefined);
+    ann.startSending();
+    await ben.receivesFrom(ann.sessionId, 'video');
+
+    const demoted = await members('call_member');
+    assert.equal(demoted.status, 200, JSON.stringify(demoted.body));
+    const muted = await ben.waitFor((m) => m.type === 'track_muted');
+    assert.equal(muted.type === 'track_muted' && `${muted.user_id}/${muted.source}/${muted.muted}`, 'ann/video/true');
+    const videoAtMute = ben.packetsFrom(ann.sessionId, 'video');
+    // Audio keeps flowing: once 30 more audio packets arrived, video sent meanwhile would have arrived too.
+    await ben.receivesFrom(ann.sessionId, 'audio', 30);
+    assert.ok(ben.packetsFrom(ann.sessionId, 'video') <= videoAtMute + 5, 'video stopped (a few were in flight)');
+
+    const from = ann.messages.length;
+    ann.sendRaw({ v: 1, type: 'mute', source: 'video', muted: false });
+    const refused = await ann.waitFor((m) => m.type === 'error', 10_000, from);
+    assert.equal(refused.type === 'error' && refused.code, 'publish_not_allowed');
+  });
+
   it('an offer must declare every sending track with its true kind', async () => {
     const ann = await join('perm-2', 'ann');
     const lie = await ann.publish(['video'], (tracks) => tracks.map((t) => ({ ...t, source: 'audio' })));

@@ -182,6 +182,12 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
     }
   }
 
+  restrict(cid: string, userId: string, allowed: readonly TrackSource[]): void {
+    const room = this.rooms.get(cid);
+    if (!room) return;
+    for (const p of room.participants.values()) if (p.userId === userId) p.restrictTo(allowed);
+  }
+
   // ── joins and leaves ─────────────────────────────────────────────────────────────────────────────────────────
 
   private async join(token: string, channel: SignalingSocket): Promise<SignalingSink | undefined> {

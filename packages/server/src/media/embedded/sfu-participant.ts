@@ -12,6 +12,8 @@ import {
   SfuCloseCode,
   SfuErrorCode,
   type SfuServerMessage,
+  SourceCapability,
+  TRACK_SOURCES,
   type TrackSource,
 } from '@switchboard/protocol/sfu';
 import type { Logger } from 'pino';
@@ -125,6 +127,15 @@ export class SfuParticipant {
     return true;
   }
 
+  /**
+   * The participant lost the capability to publish some sources: those tracks stop being forwarded and everyone is
+   * told, as for a moderator's mute (by the participant's own user id: no moderator acted). Unmuting them is refused
+   * until the capability is back (see `muteOwn`).
+   */
+  restrictTo(allowed: readonly TrackSource[]): void {
+    for (const source of TRACK_SOURCES) if (!allowed.includes(source)) this.muteByModerator(source, this.userId);
+  }
+
   /** Handles one client message after those before it. */
   handle(message: SfuClientMessage): void {
     if (this.ended) return;
@@ -199,9 +210,17 @@ export class SfuParticipant {
     for (const t of outcome.published) this.room.trackPublished(this, t);
   }
 
-  private muteOwn(source: TrackSource, muted: boolean): void {
+  private async muteOwn(source: TrackSource, muted: boolean): Promise<void> {
     const track = this.publisher.bySource(source);
     if (!track) throw new MediaRefused(SfuErrorCode.InvalidMessage, `not publishing ${source}`);
+    // Unmuting is publishing again: it needs the source's capability now (it may have been taken away mid-call).
+    if (!muted && !(await this.deps.publishable(this.room.cid, this.userId)).includes(source)) {
+      throw new MediaRefused(
+        SfuErrorCode.PublishNotAllowed,
+        `unmuting ${source} needs capability ${SourceCapability[source]}, which this user no longer has on the call`,
+      );
+    }
+    if (this.ended) return;
     if (track.setSelfMuted(muted)) this.room.trackMuted(this, track, undefined);
   }
 
