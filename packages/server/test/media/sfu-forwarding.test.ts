@@ -83,6 +83,31 @@ eachDatabase('sfu forwarding', (node) => {
     await ben.receivesFrom(ann.sessionId, 'audio', 20);
   });
 
+  it('a source muted by a moderator before it is published starts muted, until its publisher unmutes it', async () => {
+    const ann = await join('fwd-5', 'ann');
+    const ben = await join('fwd-5', 'ben');
+    assert.equal(await ann.publish(['audio']), undefined);
+    ann.startSending();
+    await ben.receivesFrom(ann.sessionId, 'audio');
+    const res = await raw(node(), 'POST', '/api/v2/video/call/default/fwd-5/mute_users', {
+      body: { user_ids: ['ann'], audio: true, video: true, user_id: 'ben' },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    // The audio mute shows the SFU applied the event; the video mute in it waits for a video track.
+    await ben.waitFor((m) => m.type === 'track_muted' && m.source === 'audio');
+    assert.equal(await ann.publish(['audio', 'video']), undefined);
+    const published = await ben.waitFor((m) => m.type === 'track_published' && m.track.source === 'video');
+    assert.equal(published.type === 'track_published' && published.track.muted, true, 'published muted');
+    const told = await ann.waitFor((m) => m.type === 'track_muted' && m.source === 'video');
+    assert.equal(told.type === 'track_muted' && told.by_user_id, 'ben', 'the publisher learns who muted it');
+    ann.sendRaw({ v: 1, type: 'mute', source: 'audio', muted: false });
+    // Once 30 audio packets arrived after the audio unmute, video sent meanwhile would have arrived too.
+    await ben.receivesFrom(ann.sessionId, 'audio', 30);
+    assert.ok(ben.packetsFrom(ann.sessionId, 'video') <= 3, 'no video while it is muted');
+    ann.sendRaw({ v: 1, type: 'mute', source: 'video', muted: false });
+    await ben.receivesFrom(ann.sessionId, 'video', 20);
+  });
+
   it('pins made over REST reach every participant over the SFU', async () => {
     const ann = await join('fwd-4', 'ann');
     const ben = await join('fwd-4', 'ben');

@@ -55,6 +55,8 @@ export class SfuParticipant {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private ended = false;
+  /** Moderator mutes of sources not published yet (source → moderator), applied when they are; at most one per source. */
+  private readonly pendingMutes = new Map<TrackSource, string>();
 
   constructor(
     readonly admission: MediaAdmission,
@@ -119,10 +121,17 @@ export class SfuParticipant {
     this.subscriber.remove(track.trackId);
   }
 
-  /** A moderator (`mute-users`) muted this participant's source; returns whether anything changed. */
+  /**
+   * A moderator (`mute-users`) muted this participant's source; returns whether anything changed. A source it is not
+   * publishing yet starts muted when it is published (the mute holds until the publisher unmutes it).
+   */
   muteByModerator(source: TrackSource, byUserId: string): boolean {
     const track = this.publisher.bySource(source);
-    if (!track || !track.muteByModerator(byUserId)) return false;
+    if (!track) {
+      this.pendingMutes.set(source, byUserId);
+      return false;
+    }
+    if (!track.muteByModerator(byUserId)) return false;
     this.room.trackMuted(this, track, byUserId);
     return true;
   }
@@ -133,7 +142,10 @@ export class SfuParticipant {
    * until the capability is back (see `muteOwn`).
    */
   restrictTo(allowed: readonly TrackSource[]): void {
-    for (const source of TRACK_SOURCES) if (!allowed.includes(source)) this.muteByModerator(source, this.userId);
+    for (const source of TRACK_SOURCES) {
+      // Only what is published now: publishing later is checked against the capabilities at each offer.
+      if (!allowed.includes(source) && this.publisher.bySource(source)) this.muteByModerator(source, this.userId);
+    }
   }
 
   /** Handles one client message after those before it. */
@@ -207,7 +219,13 @@ export class SfuParticipant {
     if (this.ended) return;
     this.send({ v: 1, type: 'answer', pc: 'publisher', sdp: outcome.answer });
     for (const t of outcome.unpublished) this.room.trackUnpublished(this, t);
-    for (const t of outcome.published) this.room.trackPublished(this, t);
+    for (const t of outcome.published) {
+      const mutedBy = this.pendingMutes.get(t.source);
+      this.pendingMutes.delete(t.source);
+      if (mutedBy !== undefined) t.muteByModerator(mutedBy);
+      this.room.trackPublished(this, t);
+      if (mutedBy !== undefined) this.room.trackMuted(this, t, mutedBy);
+    }
   }
 
   private async muteOwn(source: TrackSource, muted: boolean): Promise<void> {
