@@ -10,21 +10,10 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { composeNode } from '../src/app/compose.js';
 import { loadConfig } from '../src/app/config.js';
+// The Chromium flags measured for WebRTC on loopback, the same as the browser tests'.
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/browser/media-support.js';
 
 const JOINS = Number(process.env.BENCH_MEDIA_JOINS ?? 20);
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -34,7 +23,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-media-'));
 const { config } = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', demoTokens: 'on' });
 const node = await composeNode({ config });
 const url = await node.listen();
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 const callId = `bench-${Date.now().toString(36)}`;
 try {
   const publisher = await (await browser.newContext()).newPage();

@@ -5,31 +5,22 @@
  * session end, once: B's own WebSocket client (the call's owner) sees both events, and the outbox holds each once.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { asUser, createCall, seedUsers, TestSocket, uid, waitFor } from '../realtime/support.js';
 import { postgresSkipReason } from '../support/databases.js';
-import { type ClusterSchema, clusterCredentials, clusterSchema, type SpawnedNode, spawnNode } from './spawn-node.js';
+import { clusterOfNodes, type SpawnedNode } from './spawn-node.js';
 
 const skip = await postgresSkipReason();
 const NODE_TTL_MS = 1500;
 
 describe('cluster: participants of a killed node [postgres, child processes]', { skip }, () => {
-  let db: ClusterSchema;
-  const nodes: SpawnedNode[] = [];
-
-  before(async () => {
-    db = await clusterSchema();
-    const credentials = clusterCredentials();
-    const settings = { SWITCHBOARD_NODE_TTL_MS: String(NODE_TTL_MS), SWITCHBOARD_TIMER_SWEEP_MS: '100' };
-    for (let i = 0; i < 2; i++) nodes.push(await spawnNode(db, credentials, settings));
-  });
-  after(async () => {
-    for (const node of nodes) await node.stop();
-    await db.drop();
+  const cluster = clusterOfNodes(2, {
+    SWITCHBOARD_NODE_TTL_MS: String(NODE_TTL_MS),
+    SWITCHBOARD_TIMER_SWEEP_MS: '100',
   });
 
   it('kill -9 the node holding the connection: after the TTL the participant leaves and the session ends, once', async () => {
-    const [a, b] = [(nodes[0] as SpawnedNode).asTestNode(), (nodes[1] as SpawnedNode).asTestNode()];
+    const [a, b] = [(cluster.nodes[0] as SpawnedNode).asTestNode(), (cluster.nodes[1] as SpawnedNode).asTestNode()];
     const [owner, joiner] = [uid('owner'), uid('joiner')];
     await seedUsers(a, owner, joiner);
     const call = await createCall(a, owner, [owner, joiner]);
@@ -40,19 +31,19 @@ describe('cluster: participants of a killed node [postgres, child processes]', {
     const watched = await asUser(b, owner, 'GET', call.path, undefined, { connection_id: ownerOnB.connectionId });
     assert.equal(watched.status, 200, JSON.stringify(watched.body));
 
-    const [{ node_id: holder } = { node_id: '' }] = await db.query<{ node_id: string }>(
+    const [{ node_id: holder } = { node_id: '' }] = await cluster.db.query<{ node_id: string }>(
       'select node_id from session_participants where call_cid = $1 and left_at is null',
       [call.cid],
     );
-    const nodeRows = await db.query<{ node_id: string }>('select node_id from cluster_nodes');
+    const nodeRows = await cluster.db.query<{ node_id: string }>('select node_id from cluster_nodes');
     assert.equal(nodeRows.length, 2, 'both nodes heartbeat');
     assert.ok(
       nodeRows.some((n) => n.node_id === holder),
       'the participation names a live node (node A)',
     );
 
-    await (nodes[0] as SpawnedNode).kill9();
-    const [lastBeat] = await db.query<{ last_seen_at: string }>(
+    await (cluster.nodes[0] as SpawnedNode).kill9();
+    const [lastBeat] = await cluster.db.query<{ last_seen_at: string }>(
       'select last_seen_at from cluster_nodes where node_id = $1',
       [holder],
     );
@@ -65,10 +56,10 @@ describe('cluster: participants of a killed node [postgres, child processes]', {
     assert.ok(leftAt >= dueAt, `left only once A's last heartbeat was older than the TTL (${dueAt - leftAt} ms early)`);
 
     await waitFor(
-      async () => (await db.query('select 1 from cluster_nodes where node_id = $1', [holder])).length === 0,
+      async () => (await cluster.db.query('select 1 from cluster_nodes where node_id = $1', [holder])).length === 0,
       "the dead node's row to be reaped",
     );
-    const events = await db.query<{ event_type: string }>(
+    const events = await cluster.db.query<{ event_type: string }>(
       'select event_type from outbox where call_cid = $1 order by id',
       [call.cid],
     );
@@ -76,7 +67,7 @@ describe('cluster: participants of a killed node [postgres, child processes]', {
     assert.equal(types.filter((t) => t === 'call.session_participant_left').length, 1, types.join(', '));
     assert.equal(types.filter((t) => t === 'call.session_ended').length, 1, types.join(', '));
     assert.equal(types.at(-1), 'call.session_ended');
-    const [callRow] = await db.query<{ current_session_id: string | null }>(
+    const [callRow] = await cluster.db.query<{ current_session_id: string | null }>(
       'select current_session_id from calls where cid = $1',
       [call.cid],
     );

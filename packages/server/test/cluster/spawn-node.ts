@@ -3,11 +3,13 @@
  * test/cli/run-cli.ts), several on one PostgreSQL schema that the `DATABASE_URL` selects with `search_path`, so a
  * test can `kill -9` one and watch the others take over. Each cluster gets its own schema, dropped afterwards.
  */
+
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { startCli, stopChild } from '../cli/run-cli.js';
@@ -115,4 +117,33 @@ export async function spawnNode(
     },
   };
   return node;
+}
+
+/**
+ * Registers the enclosing suite's hooks for `count` nodes on a fresh schema with one set of credentials and
+ * `settings`, started one after the other (the first runs the migrations); afterwards every node is stopped and the
+ * schema dropped. Tests read `cluster.db` and `cluster.nodes` once the hooks ran.
+ */
+export function clusterOfNodes(
+  count: number,
+  settings: Record<string, string>,
+): { readonly db: ClusterSchema; readonly nodes: SpawnedNode[] } {
+  let db: ClusterSchema | undefined;
+  const nodes: SpawnedNode[] = [];
+  before(async () => {
+    db = await clusterSchema();
+    const credentials = clusterCredentials();
+    for (let i = 0; i < count; i++) nodes.push(await spawnNode(db, credentials, settings));
+  });
+  after(async () => {
+    for (const node of nodes) await node.stop();
+    await db?.drop();
+  });
+  return {
+    get db() {
+      if (!db) throw new Error('the cluster is not started yet (read it inside a test)');
+      return db;
+    },
+    nodes,
+  };
 }

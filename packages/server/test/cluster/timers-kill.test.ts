@@ -4,33 +4,20 @@
  * Node B's sweep fires it: the callee, connected to node B, receives `call.missed`, and the outbox holds it once.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { asUser, createCall, seedUsers, TestSocket, uid, waitFor } from '../realtime/support.js';
 import { postgresSkipReason } from '../support/databases.js';
 import { raw } from '../support/raw-http.js';
-import { type ClusterSchema, clusterCredentials, clusterSchema, type SpawnedNode, spawnNode } from './spawn-node.js';
+import { clusterOfNodes, type SpawnedNode } from './spawn-node.js';
 
 const skip = await postgresSkipReason();
 const RING_TIMEOUT_MS = 2000;
 
 describe('cluster: ring timeout of a killed node [postgres, child processes]', { skip }, () => {
-  let db: ClusterSchema;
-  const nodes: SpawnedNode[] = [];
-
-  before(async () => {
-    db = await clusterSchema();
-    const credentials = clusterCredentials();
-    const settings = { SWITCHBOARD_TIMER_SWEEP_MS: '100', SWITCHBOARD_NODE_TTL_MS: '1000' };
-    // One after the other: the first runs the migrations.
-    for (let i = 0; i < 2; i++) nodes.push(await spawnNode(db, credentials, settings));
-  });
-  after(async () => {
-    for (const node of nodes) await node.stop();
-    await db.drop();
-  });
+  const cluster = clusterOfNodes(2, { SWITCHBOARD_TIMER_SWEEP_MS: '100', SWITCHBOARD_NODE_TTL_MS: '1000' });
 
   it('kill -9 the ringing node before the timeout: call.missed still arrives, from node B, once', async () => {
-    const [a, b] = [(nodes[0] as SpawnedNode).asTestNode(), (nodes[1] as SpawnedNode).asTestNode()];
+    const [a, b] = [(cluster.nodes[0] as SpawnedNode).asTestNode(), (cluster.nodes[1] as SpawnedNode).asTestNode()];
     const type = `quick${uid('').replace(/[^a-z0-9]/gi, '')}`;
     const created = await raw(a, 'POST', '/api/v2/video/calltypes', {
       body: {
@@ -47,12 +34,12 @@ describe('cluster: ring timeout of a killed node [postgres, child processes]', {
 
     const rang = await asUser(a, alice, 'POST', `${call.path}/ring`, {});
     assert.ok(rang.status === 200 || rang.status === 201, JSON.stringify(rang.body));
-    await (nodes[0] as SpawnedNode).kill9();
-    const [job] = await db.query<{ due_at: string }>('select due_at from scheduled_jobs where key = $1', [
+    await (cluster.nodes[0] as SpawnedNode).kill9();
+    const [job] = await cluster.db.query<{ due_at: string }>('select due_at from scheduled_jobs where key = $1', [
       `ring:${call.cid}`,
     ]);
     assert.ok(job, 'the ring timeout is a job in the database');
-    const missedBeforeKill = await db.query('select 1 from outbox where call_cid = $1 and event_type = $2', [
+    const missedBeforeKill = await cluster.db.query('select 1 from outbox where call_cid = $1 and event_type = $2', [
       call.cid,
       'call.missed',
     ]);
@@ -66,10 +53,11 @@ describe('cluster: ring timeout of a killed node [postgres, child processes]', {
     assert.ok(Date.now() >= Date.parse(job.due_at), 'not before the timeout');
     // The job went in the transaction that emitted the event: no node can fire it again.
     await waitFor(
-      async () => (await db.query('select 1 from scheduled_jobs where key = $1', [`ring:${call.cid}`])).length === 0,
+      async () =>
+        (await cluster.db.query('select 1 from scheduled_jobs where key = $1', [`ring:${call.cid}`])).length === 0,
       'the ring job to be gone',
     );
-    const inOutbox = await db.query('select 1 from outbox where call_cid = $1 and event_type = $2', [
+    const inOutbox = await cluster.db.query('select 1 from outbox where call_cid = $1 and event_type = $2', [
       call.cid,
       'call.missed',
     ]);
