@@ -278,7 +278,9 @@ export class WebPushReceiver extends Recorder {
     v.generateKeys();
     this.vapid = {
       publicKey: v.getPublicKey().toString('base64url'),
-      privateKey: v.getPrivateKey().toString('base64url'),
+      // getPrivateKey() drops leading zero bytes (1 key in 256 is 31 bytes); a VAPID private key is always the
+      // 32-byte big-endian scalar, as web-push generates and checks it.
+      privateKey: Buffer.concat([Buffer.alloc(32 - v.getPrivateKey().length), v.getPrivateKey()]).toString('base64url'),
     };
   }
 
