@@ -14,6 +14,11 @@ export interface TemplateScope {
 const PLACEHOLDER = /\{\{\s*([a-zA-Z0-9_.]+)\s*\}\}/g;
 /** Rendered texts are cut here: APNs refuses payloads over 4 KB and FCM data over 4 KB. */
 export const MAX_RENDERED_LENGTH = 1024;
+/**
+ * Bidirectional formatting controls (embeddings, overrides, isolates, marks): a user's name carrying U+202E would
+ * reverse the rest of the notification text on the recipient's screen, so they never reach a rendered push.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 export function renderTemplate(template: string, scope: TemplateScope): string {
   const root: Record<string, unknown> = {
@@ -27,7 +32,14 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
     }
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
   });
-  return out.length > MAX_RENDERED_LENGTH ? out.slice(0, MAX_RENDERED_LENGTH) : out;
+  return cutOnCodePoint(out.replace(BIDI_CONTROLS, ''), MAX_RENDERED_LENGTH);
+}
+
+/** At most `max` UTF-16 units, never ending in the first half of a surrogate pair (a lone surrogate is not text). */
+function cutOnCodePoint(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 function callDisplayName(call: Call): string {
