@@ -5,6 +5,7 @@
  * `custom.name` or `custom.title`, else its id.
  */
 import type { Call, User } from '@switchboard/protocol';
+import { cutOnCodePoint } from './unicode.js';
 
 export interface TemplateScope {
   call: Call;
@@ -33,13 +34,6 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
   });
   return cutOnCodePoint(out.replace(BIDI_CONTROLS, ''), MAX_RENDERED_LENGTH);
-}
-
-/** At most `max` UTF-16 units, never ending in the first half of a surrogate pair (a lone surrogate is not text). */
-function cutOnCodePoint(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const last = text.charCodeAt(max - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 function callDisplayName(call: Call): string {

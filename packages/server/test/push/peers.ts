@@ -276,11 +276,12 @@ export class WebPushReceiver extends Recorder {
     this.ecdh.generateKeys();
     const v = createECDH('prime256v1');
     v.generateKeys();
+    const privateKey = v.getPrivateKey();
     this.vapid = {
       publicKey: v.getPublicKey().toString('base64url'),
       // getPrivateKey() drops leading zero bytes (1 key in 256 is 31 bytes); a VAPID private key is always the
       // 32-byte big-endian scalar, as web-push generates and checks it.
-      privateKey: Buffer.concat([Buffer.alloc(32 - v.getPrivateKey().length), v.getPrivateKey()]).toString('base64url'),
+      privateKey: Buffer.concat([Buffer.alloc(32 - privateKey.length), privateKey]).toString('base64url'),
     };
   }
 
