@@ -21,6 +21,7 @@ import { buildHttpApp } from '../http/app.js';
 import { httpLimits } from '../http/http-limits.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import type { Readiness } from '../http/routes/system-routes.js';
+import { candidateScope } from '../media/embedded/candidate-policy.js';
 import { DEFAULT_EMBEDDED_MEDIA_OPTIONS, EmbeddedMediaServer } from '../media/embedded/embedded-media-server.js';
 import type { MediaServer } from '../media/media-server.js';
 import { ConnectionRegistry } from '../realtime/connection-registry.js';
@@ -211,6 +212,10 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     media = new EmbeddedMediaServer(ctx, logger, {
       ...DEFAULT_EMBEDDED_MEDIA_OPTIONS,
       additionalHostAddresses: config.mediaHostAddresses,
+      candidates: {
+        ...DEFAULT_EMBEDDED_MEDIA_OPTIONS.candidates,
+        scope: candidateScope(config.mediaCandidateAddresses, config.host),
+      },
     });
     media.start();
   }

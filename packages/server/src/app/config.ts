@@ -3,6 +3,7 @@ import {
   DEFAULT_RETRY_SCHEDULE_MS,
   parseRetrySchedule,
 } from '../delivery/retry-schedule.js';
+import type { CandidateScopeSetting } from '../media/embedded/candidate-policy.js';
 
 /**
  * Configuration: one table is the source of every setting's environment variable, default and documentation
@@ -51,6 +52,7 @@ export interface Config {
   maxJsonDepth: number;
   media: MediaMode;
   mediaHostAddresses: string[];
+  mediaCandidateAddresses: CandidateScopeSetting;
 }
 
 /** `embedded`: the werift SFU runs in this process (default); `off`: no media, JoinCall hands out realtime creds. */
@@ -109,6 +111,14 @@ function hostAddresses(raw: string): string[] {
       throw new Error(`SWITCHBOARD_MEDIA_HOST_ADDRESSES: "${a}" is not an IPv4 address`);
   }
   return list;
+}
+const CANDIDATE_SCOPES: readonly CandidateScopeSetting[] = ['auto', 'public', 'private', 'loopback'];
+function candidateAddresses(raw: string): CandidateScopeSetting {
+  const value = CANDIDATE_SCOPES.find((s) => s === raw);
+  if (!value) {
+    throw new Error(`SWITCHBOARD_MEDIA_CANDIDATE_ADDRESSES must be one of ${CANDIDATE_SCOPES.join(', ')}, got ${raw}`);
+  }
+  return value;
 }
 function databaseUrl(raw: string): string {
   if (!/^postgres(ql)?:\/\//.test(raw))
@@ -310,6 +320,15 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: 'IPv4 addresses the SFU offers as ICE candidates besides its interfaces (comma-separated)',
     default: ['127.0.0.1'],
     parse: hostAddresses,
+  },
+  {
+    key: 'mediaCandidateAddresses',
+    env: 'SWITCHBOARD_MEDIA_CANDIDATE_ADDRESSES',
+    description:
+      'Client ICE candidates the SFU probes: `public` addresses only, also `private` networks, or also `loopback`; ' +
+      '`auto` = `loopback` when HOST is a loopback address, else `public`. Link-local, multicast and host names never',
+    default: 'auto',
+    parse: candidateAddresses,
   },
 ] as const;
 

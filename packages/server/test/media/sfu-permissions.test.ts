@@ -96,6 +96,89 @@ eachDatabase('sfu permissions', (node) => {
     assert.equal(await ann.publish(['video']), undefined, 'a truthful offer still works afterwards');
   });
 
+  it('a video section hidden behind a bare line feed is refused whole: nothing is published, no video forwarded', async () => {
+    const ann = await join('perm-10', 'ann', 'talk');
+    const ben = await join('perm-10', 'ben', 'talk');
+    // A reader splitting on LF sees an audio section with mid 0 sending; werift, splitting on CRLF, sees the video
+    // section (its "a=inactive" overridden by the later "a=sendonly") and would negotiate video under send-audio.
+    const hideVideo = (sdp: string) =>
+      sdp.replace(/^(m=video [^\r\n]*\r\n)/m, '$1a=inactive\r\na=x-hidden:1\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n');
+    const crafted = await ann.publish(['video'], (tracks) => tracks.map((t) => ({ ...t, source: 'audio' })), hideVideo);
+    assert.equal(crafted, 'sdp_invalid');
+    // The same lie in consistent CRLF is refused too: the kind is werift's, not the declaration's.
+    const lie = await ann.publish(['video'], (tracks) => tracks.map((t) => ({ ...t, source: 'audio' })));
+    assert.equal(lie, 'sdp_invalid');
+    assert.equal(await ann.publish(['audio']), undefined);
+    ann.startSending();
+    await ben.receivesFrom(ann.sessionId, 'audio', 30);
+    const published = ben.messages.filter((m) => m.type === 'track_published');
+    assert.deepEqual(
+      published.map((m) => m.type === 'track_published' && m.track.source),
+      ['audio'],
+      'only the truthful audio track was published',
+    );
+    assert.equal(ben.packetsFrom(ann.sessionId, 'video'), 0);
+  });
+
+  it('capabilities are asked at each offer: demoted, an offer with video is refused; promoted, it is accepted', async () => {
+    const type = await raw(node(), 'POST', '/api/v2/video/calltypes', {
+      body: {
+        name: 'podium',
+        grants: {
+          user: ['create-call', 'read-call', 'join-call'],
+          call_member: ['send-audio'],
+          speaker: ['send-audio', 'send-video'],
+        },
+      },
+    });
+    assert.equal(type.status, 201, JSON.stringify(type.body));
+    const setRole = async (role: string) => {
+      const res = await raw(node(), 'POST', '/api/v2/video/call/podium/perm-11/members', {
+        body: {
+          update_members: [
+            { user_id: 'ann', role },
+            { user_id: 'ben', role },
+          ],
+        },
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+    const created = await raw(node(), 'POST', '/api/v2/video/call/podium/perm-11', {
+      body: { data: { created_by_id: 'ann' } },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    await setRole('speaker');
+    const ann = await join('perm-11', 'ann', 'podium');
+    const joinedAnn = ann.messages.find((m) => m.type === 'joined');
+    assert.deepEqual(joinedAnn?.type === 'joined' && joinedAnn.can_publish.sort(), ['audio', 'video']);
+    assert.equal(await ann.publish(['audio']), undefined);
+    await setRole('call_member');
+    assert.equal(await ann.publish(['video']), 'publish_not_allowed', 'the join-time capability no longer holds');
+
+    const ben = await join('perm-11', 'ben', 'podium');
+    const joinedBen = ben.messages.find((m) => m.type === 'joined');
+    assert.deepEqual(joinedBen?.type === 'joined' && joinedBen.can_publish, ['audio']);
+    await setRole('speaker');
+    assert.equal(await ben.publish(['video']), undefined, 'a capability granted after the join is honoured');
+    ben.startSending();
+    await ann.receivesFrom(ben.sessionId, 'video');
+  });
+
+  it('an offer with more m-sections than the cap is refused with limit_exceeded, before werift sees it', async () => {
+    const ann = await join('perm-12', 'ann');
+    // 20 copies of the audio section, each with its own mid: over the cap of 16.
+    const manySections = (sdp: string) => {
+      const start = sdp.indexOf('m=audio');
+      const section = sdp.slice(start);
+      const copies = Array.from({ length: 20 }, (_, i) => section.replace(/a=mid:[^\r\n]*/, `a=mid:x${i}`));
+      return sdp.slice(0, start) + copies.join('');
+    };
+    assert.equal(await ann.publish(['audio'], () => [], manySections), 'limit_exceeded');
+    const error = ann.messages.find((m) => m.type === 'error' && m.code === 'limit_exceeded');
+    assert.match(error?.type === 'error' ? error.message : '', /20 m-sections, at most 16/);
+    assert.equal(await ann.publish(['audio']), undefined, 'the participant can still publish');
+  });
+
   it('an ended call refuses a media join, even with a token minted before it ended', async () => {
     const creds = await joinCall(node(), 'perm-3', 'ann');
     assert.equal((await server('perm-3/mark_ended', {})).status, 200);

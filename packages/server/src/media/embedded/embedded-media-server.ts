@@ -22,6 +22,7 @@ import { verifyMediaToken } from '../../services/media-token.js';
 import { type MediaRooms, reactToCallEvent } from '../call-event-reactions.js';
 import type { MediaServer, MediaStats } from '../media-server.js';
 import { MAX_SIGNALING_FRAME_BYTES, type SignalingSink, SignalingSocket } from '../signaling-socket.js';
+import type { CandidateRules } from './candidate-gate.js';
 import { sfuPeerConfig } from './peer-config.js';
 import type { ForwardingCounters } from './published-track.js';
 import { type ParticipantDeps, SfuParticipant } from './sfu-participant.js';
@@ -40,6 +41,9 @@ export interface EmbeddedMediaOptions {
   pingIntervalMs: number;
   maxQueuedMessages: number;
   maxBufferedBytes: number;
+  offerRate: ParticipantDeps['offerRate'];
+  maxMediaSections: number;
+  candidates: CandidateRules;
 }
 
 export const DEFAULT_EMBEDDED_MEDIA_OPTIONS: EmbeddedMediaOptions = {
@@ -52,6 +56,9 @@ export const DEFAULT_EMBEDDED_MEDIA_OPTIONS: EmbeddedMediaOptions = {
   pingIntervalMs: 10_000,
   maxQueuedMessages: 64,
   maxBufferedBytes: 1024 * 1024,
+  offerRate: { burst: 8, refillMs: 1000 },
+  maxMediaSections: 16,
+  candidates: { scope: 'loopback', maxPerConnection: 16 },
 };
 
 /** How often a join is decided again when the call changed while it was being admitted. */
@@ -87,6 +94,9 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
       pliIntervalMs: options.pliIntervalMs,
       answerTimeoutMs: options.answerTimeoutMs,
       maxQueuedMessages: options.maxQueuedMessages,
+      offerRate: options.offerRate,
+      maxMediaSections: options.maxMediaSections,
+      candidates: options.candidates,
       counters: this.counters,
       logger,
       publishable: (cid, userId) => publishableSources(ctx, cid, userId),

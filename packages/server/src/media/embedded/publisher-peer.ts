@@ -1,8 +1,9 @@
 /**
- * A participant's publisher connection: the client offers what it sends, the SFU answers. Before werift sees an
- * offer, every sending m-section must be declared in `tracks` with a source of the right kind, and every declared
- * source must be one the coordinator allows (`send-audio`, `send-video`, `screenshare`): an offer failing either is
- * refused whole and changes nothing, so an undeclared or forbidden track never reaches anyone.
+ * A participant's publisher connection: the client offers what it sends, the SFU answers. The offer is parsed once,
+ * by werift's parser, and that parsed offer is what werift negotiates; before it does, every sending m-section must
+ * be declared in `tracks` with a source of its kind, and every declared source must be one the coordinator allows
+ * now (`send-audio`, `send-video`, `screenshare`): an offer failing either is refused whole and changes nothing, so
+ * an undeclared or forbidden track never reaches anyone. Its candidates pass the connection's candidate gate.
  */
 import {
   type PublishedTrackDeclaration,
@@ -11,10 +12,22 @@ import {
   SourceKind,
   type TrackSource,
 } from '@switchboard/protocol/sfu';
-import { type RTCIceCandidateInit, RTCPeerConnection, type RTCPeerConnectionConfig } from 'werift';
+import {
+  type RTCIceCandidateInit,
+  RTCPeerConnection,
+  type RTCPeerConnectionConfig,
+  type SessionDescription,
+} from 'werift';
 import { MediaRefused } from '../../services/media-admission.js';
+import { CandidateGate, type CandidateRules } from './candidate-gate.js';
 import { type ForwardingCounters, PublishedTrack } from './published-track.js';
-import { isSending, mediaSections } from './sdp-sections.js';
+import { addRemoteCandidate } from './remote-candidate.js';
+import {
+  filterCandidates,
+  isSending,
+  parseRemoteDescription,
+  type RemoteDescriptionLimits,
+} from './remote-description.js';
 
 export interface OfferOutcome {
   answer: string;
@@ -27,13 +40,17 @@ export class PublisherPeer {
   /** mid → its published track. */
   private readonly tracks = new Map<string, PublishedTrack>();
   private closed = false;
+  private readonly candidates: CandidateGate;
 
   constructor(
     private readonly config: RTCPeerConnectionConfig,
     private readonly pliIntervalMs: number,
     private readonly counters: ForwardingCounters,
+    private readonly limits: RemoteDescriptionLimits & { candidates: CandidateRules },
     private readonly onFailed: (why: string) => void,
-  ) {}
+  ) {
+    this.candidates = new CandidateGate(limits.candidates);
+  }
 
   get published(): PublishedTrack[] {
     return [...this.tracks.values()];
@@ -49,7 +66,8 @@ export class PublisherPeer {
     declared: readonly PublishedTrackDeclaration[],
     allowed: readonly TrackSource[],
   ): Promise<OfferOutcome> {
-    checkDeclarations(sdp, declared);
+    const offer = parseRemoteDescription(sdp, 'offer', this.limits);
+    checkDeclarations(offer, declared);
     const forbidden = declared.filter((d) => !allowed.includes(d.source)).map((d) => d.source);
     if (forbidden.length > 0) {
       throw new MediaRefused(
@@ -58,9 +76,11 @@ export class PublisherPeer {
           [...new Set(forbidden.map((s) => SourceCapability[s]))].join(', '),
       );
     }
+    filterCandidates(offer, (c) => this.candidates.admit(c) === 'accepted');
     const pc = this.connection();
     try {
-      await pc.setRemoteDescription({ type: 'offer', sdp });
+      // The parsed offer, serialized by werift itself: what was checked is what is negotiated.
+      await pc.setRemoteDescription(offer.toSdp());
     } catch (err) {
       throw new MediaRefused(SfuErrorCode.SdpInvalid, `offer could not be applied: ${(err as Error).message}`);
     }
@@ -76,9 +96,12 @@ export class PublisherPeer {
     }
     for (const d of declared) {
       if (this.tracks.has(d.mid)) continue;
-      const transceiver = pc.getTransceivers().find((t) => t.mid === d.mid);
+      const kind = SourceKind[d.source];
+      const transceiver = pc.getTransceivers().find((t) => t.mid === d.mid && t.kind === kind);
       const track = transceiver?.receiver.track;
-      if (!transceiver || !track) throw new MediaRefused(SfuErrorCode.SdpInvalid, `no receiver for mid ${d.mid}`);
+      if (!transceiver || track?.kind !== kind) {
+        throw new MediaRefused(SfuErrorCode.SdpInvalid, `no ${kind} receiver for mid ${d.mid}`);
+      }
       const track1 = new PublishedTrack(
         d.source,
         track,
@@ -95,9 +118,10 @@ export class PublisherPeer {
     return { answer: pc.localDescription?.sdp ?? answer.sdp, published, unpublished };
   }
 
-  async addIceCandidate(candidate: RTCIceCandidateInit | null): Promise<void> {
-    if (!this.pc || this.closed) return;
-    await this.pc.addIceCandidate(candidate ?? undefined);
+  /** Returns false when the candidate was over the connection's cap (it is dropped). */
+  async addIceCandidate(candidate: RTCIceCandidateInit | null): Promise<boolean> {
+    if (!this.pc || this.closed) return true;
+    return addRemoteCandidate(this.pc, this.candidates, candidate);
   }
 
   /** Stops every published track and closes the connection; returns the tracks that were published. */
@@ -124,10 +148,10 @@ export class PublisherPeer {
 }
 
 /** Every sending m-section is declared, and every declaration names a sending section of its source's kind. */
-function checkDeclarations(sdp: string, declared: readonly PublishedTrackDeclaration[]): void {
-  const sections = mediaSections(sdp);
+function checkDeclarations(offer: SessionDescription, declared: readonly PublishedTrackDeclaration[]): void {
+  const sections = offer.media;
   for (const d of declared) {
-    const section = sections.find((s) => s.mid === d.mid);
+    const section = sections.find((s) => s.rtp.muxId === d.mid);
     if (!section || !isSending(section) || section.kind !== SourceKind[d.source]) {
       throw new MediaRefused(
         SfuErrorCode.SdpInvalid,
@@ -135,11 +159,11 @@ function checkDeclarations(sdp: string, declared: readonly PublishedTrackDeclara
       );
     }
   }
-  const undeclared = sections.filter((s) => isSending(s) && !declared.some((d) => d.mid === s.mid));
+  const undeclared = sections.filter((s) => isSending(s) && !declared.some((d) => d.mid === s.rtp.muxId));
   if (undeclared.length > 0) {
     throw new MediaRefused(
       SfuErrorCode.SdpInvalid,
-      `every sending m-section must be listed in tracks; not listed: mid ${undeclared.map((s) => s.mid).join(', ')}`,
+      `every sending m-section must be listed in tracks; not listed: mid ${undeclared.map((s) => s.rtp.muxId ?? '(none)').join(', ')}`,
     );
   }
 }

@@ -20,10 +20,12 @@ import type { Logger } from 'pino';
 import type { RTCPeerConnectionConfig } from 'werift';
 import { type MediaAdmission, MediaRefused } from '../../services/media-admission.js';
 import type { SignalingChannel } from '../signaling-channel.js';
+import type { CandidateRules } from './candidate-gate.js';
 import type { ForwardingCounters, PublishedTrack } from './published-track.js';
 import { PublisherPeer } from './publisher-peer.js';
 import type { SfuRoom } from './sfu-room.js';
 import { SubscriberPeer } from './subscriber-peer.js';
+import { type BucketRate, TokenBucket } from './token-bucket.js';
 
 export interface ParticipantDeps {
   peerConfig: RTCPeerConnectionConfig;
@@ -31,6 +33,12 @@ export interface ParticipantDeps {
   answerTimeoutMs: number;
   /** Signaling messages waiting to be handled; over it the client is refused with `rate_limited`. */
   maxQueuedMessages: number;
+  /** Publisher offers: a burst, then one per interval; more are refused with `rate_limited` on arrival. */
+  offerRate: BucketRate;
+  /** m-sections one offer may have (`limit_exceeded`). */
+  maxMediaSections: number;
+  /** Which remote candidates each peer connection accepts, and how many. */
+  candidates: CandidateRules;
   counters: ForwardingCounters;
   logger: Logger;
   /** The coordinator's current answer to "what may this user publish" (asked at every offer). */
@@ -54,6 +62,7 @@ export class SfuParticipant {
   private readonly subscriber: SubscriberPeer;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  private readonly offers: TokenBucket;
   private ended = false;
   /** Moderator mutes of sources not published yet (source → moderator), applied when they are; at most one per source. */
   private readonly pendingMutes = new Map<TrackSource, string>();
@@ -68,11 +77,19 @@ export class SfuParticipant {
       deps.logger.debug({ cid: room.cid, sessionId: this.key, why }, 'media connection lost');
       this.end('disconnected');
     };
-    this.publisher = new PublisherPeer(deps.peerConfig, deps.pliIntervalMs, deps.counters, failed);
+    this.offers = new TokenBucket(deps.offerRate);
+    this.publisher = new PublisherPeer(
+      deps.peerConfig,
+      deps.pliIntervalMs,
+      deps.counters,
+      { maxMediaSections: deps.maxMediaSections, candidates: deps.candidates },
+      failed,
+    );
     this.subscriber = new SubscriberPeer(
       this.key,
       deps.peerConfig,
       deps.answerTimeoutMs,
+      deps.candidates,
       (offer) => this.send(offer),
       failed,
     );
@@ -148,15 +165,24 @@ export class SfuParticipant {
     }
   }
 
-  /** Handles one client message after those before it. */
+  /**
+   * Handles one client message after those before it. Each waits for a turn of the event loop first: werift's
+   * negotiation is synchronous work chained through promises, and back-to-back messages would otherwise run as one
+   * long task that keeps every HTTP request and socket of the node waiting.
+   */
   handle(message: SfuClientMessage): void {
     if (this.ended) return;
     if (this.queued >= this.deps.maxQueuedMessages) {
       this.refuse(message.type, SfuErrorCode.RateLimited, 'too many signaling messages waiting; slow down');
       return;
     }
+    if (message.type === 'offer' && !this.offers.take()) {
+      this.refuse(message.type, SfuErrorCode.RateLimited, 'too many offers; renegotiate less often');
+      return;
+    }
     this.queued++;
     this.queue = this.queue
+      .then(nextTurn)
       .then(() => (this.ended ? undefined : this.dispatch(message)))
       .catch((err: unknown) => {
         if (err instanceof MediaRefused) this.refuse(message.type, err.code, err.message);
@@ -192,15 +218,23 @@ export class SfuParticipant {
           throw new MediaRefused(SfuErrorCode.SdpInvalid, `answer could not be applied: ${(err as Error).message}`);
         }
         return;
-      case 'ice':
+      case 'ice': {
+        let admitted = true;
         try {
           const peer = message.pc === 'publisher' ? this.publisher : this.subscriber;
-          await peer.addIceCandidate(message.candidate);
+          admitted = await peer.addIceCandidate(message.candidate);
         } catch (err) {
           // A candidate werift cannot use (another address family, a stale generation) is not worth an error.
           this.deps.logger.debug({ err, cid: this.room.cid }, 'ICE candidate ignored');
         }
+        if (!admitted) {
+          throw new MediaRefused(
+            SfuErrorCode.LimitExceeded,
+            `at most ${this.deps.candidates.maxPerConnection} remote candidates per peer connection`,
+          );
+        }
         return;
+      }
       case 'mute':
         return this.muteOwn(message.source, message.muted);
       case 'quality':
@@ -245,4 +279,8 @@ export class SfuParticipant {
   private refuse(requestType: string, code: SfuErrorCode, message: string): void {
     this.send({ v: 1, type: 'error', code, message, fatal: false, request_type: requestType });
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -15,8 +15,12 @@ import {
   RTCPeerConnection,
   type RTCPeerConnectionConfig,
   type RTCRtpTransceiver,
+  SessionDescription,
 } from 'werift';
+import { CandidateGate, type CandidateRules } from './candidate-gate.js';
 import type { PublishedTrack } from './published-track.js';
+import { addRemoteCandidate } from './remote-candidate.js';
+import { filterCandidates, parseRemoteDescription } from './remote-description.js';
 
 interface DownTrack {
   track: PublishedTrack;
@@ -35,14 +39,20 @@ export class SubscriberPeer {
   /** Video tracks added in the negotiation in flight: they get a key frame once its answer is applied. */
   private awaitingKeyFrame: PublishedTrack[] = [];
   private closed = false;
+  private readonly candidates: CandidateGate;
+  /** m-sections of the offer in flight (its answer must have as many). */
+  private offeredSections = 0;
 
   constructor(
     private readonly subscriberKey: string,
     private readonly config: RTCPeerConnectionConfig,
     private readonly answerTimeoutMs: number,
+    candidateRules: CandidateRules,
     private readonly sendOffer: (offer: ServerOfferMessage) => void,
     private readonly onFailed: (why: string) => void,
-  ) {}
+  ) {
+    this.candidates = new CandidateGate(candidateRules);
+  }
 
   get trackCount(): number {
     return this.downs.size;
@@ -79,9 +89,16 @@ export class SubscriberPeer {
 
   async applyAnswer(sdp: string): Promise<void> {
     if (!this.pc || !this.negotiating) throw new Error('no subscriber offer is waiting for an answer');
+    // An answer has exactly the offer's m-sections: werift would make a transceiver for any extra one.
+    const offered = this.offeredSections;
+    const answer = parseRemoteDescription(sdp, 'answer', { maxMediaSections: offered });
+    if (answer.media.length !== offered) {
+      throw new Error(`the offer had ${offered} m-sections, the answer has ${answer.media.length}`);
+    }
+    filterCandidates(answer, (c) => this.candidates.admit(c) === 'accepted');
     if (this.answerTimer) clearTimeout(this.answerTimer);
     this.answerTimer = undefined;
-    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.pc.setRemoteDescription(answer.toSdp());
     this.negotiating = false;
     const waiting = this.awaitingKeyFrame;
     this.awaitingKeyFrame = [];
@@ -89,9 +106,10 @@ export class SubscriberPeer {
     if (this.dirty) this.schedule();
   }
 
-  async addIceCandidate(candidate: RTCIceCandidateInit | null): Promise<void> {
-    if (!this.pc || this.closed) return;
-    await this.pc.addIceCandidate(candidate ?? undefined);
+  /** Returns false when the candidate was over the connection's cap (it is dropped). */
+  async addIceCandidate(candidate: RTCIceCandidateInit | null): Promise<boolean> {
+    if (!this.pc || this.closed) return true;
+    return addRemoteCandidate(this.pc, this.candidates, candidate);
   }
 
   close(): void {
@@ -125,6 +143,7 @@ export class SubscriberPeer {
     const pc = this.pc;
     await pc.setLocalDescription(await pc.createOffer());
     if (this.closed) return;
+    this.offeredSections = SessionDescription.parse(pc.localDescription?.sdp ?? '').media.length;
     const tracks: SubscribedTrack[] = [];
     for (const d of this.downs.values()) if (d.transceiver.mid) tracks.push({ mid: d.transceiver.mid, ...d.info });
     this.answerTimer = setTimeout(

@@ -113,11 +113,12 @@ export class SyntheticParticipant {
 
   /**
    * Publishes the sources (one transceiver each), waits for the answer or an error, and returns the error code
-   * when refused. `declare` overrides the declared tracks (to test lies).
+   * when refused. `declare` overrides the declared tracks and `rewrite` the offer's SDP text (to test lies).
    */
   async publish(
     sources: readonly TrackSource[],
     declare?: (tracks: PublishedTrackDeclaration[]) => PublishedTrackDeclaration[],
+    rewrite?: (sdp: string) => string,
   ): Promise<string | undefined> {
     const pc = this.publisher ?? new RTCPeerConnection(PEER_CONFIG);
     this.publisher = pc;
@@ -131,7 +132,8 @@ export class SyntheticParticipant {
     let tracks: PublishedTrackDeclaration[] = [...this.senders].map(([source, t]) => ({ mid: t.mid ?? '', source }));
     if (declare) tracks = declare(tracks);
     const from = this.messages.length;
-    this.sendRaw({ v: 1, type: 'offer', pc: 'publisher', sdp: pc.localDescription?.sdp, tracks });
+    const sdp = pc.localDescription?.sdp ?? '';
+    this.sendRaw({ v: 1, type: 'offer', pc: 'publisher', sdp: rewrite ? rewrite(sdp) : sdp, tracks });
     const reply = await this.waitFor(
       (m) => (m.type === 'answer' && m.pc === 'publisher') || (m.type === 'error' && m.request_type === 'offer'),
       10_000,
@@ -183,6 +185,15 @@ export class SyntheticParticipant {
         credit.set(source, due);
       }
     }, 20);
+  }
+
+  /** Asks the SFU for a key frame of a track received from that publisher, as a decoder does (RTCP PLI). */
+  async requestKeyFrame(sessionId: string, source: TrackSource): Promise<void> {
+    const mid = [...this.subscribed.values()].find((t) => t.session_id === sessionId && t.source === source)?.mid;
+    const transceiver = this.subscriber?.getTransceivers().find((t) => t.mid === mid);
+    const ssrc = transceiver?.receiver.track?.ssrc;
+    if (!transceiver || ssrc === undefined) throw new Error(`not receiving ${source} from ${sessionId}`);
+    await transceiver.receiver.sendRtcpPLI(ssrc);
   }
 
   stopSending(): void {
