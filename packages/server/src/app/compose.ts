@@ -208,18 +208,16 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     browserClient: { demoTokens: config.demoTokens === 'on' || (config.demoTokens === 'auto' && !config.apiKey) },
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
+  const remoteCandidates = candidateScope(config.mediaCandidateAddresses, config.host);
   if (config.media === 'embedded') {
     media = new EmbeddedMediaServer(ctx, logger, {
       ...DEFAULT_EMBEDDED_MEDIA_OPTIONS,
       additionalHostAddresses: config.mediaHostAddresses,
-      candidates: {
-        ...DEFAULT_EMBEDDED_MEDIA_OPTIONS.candidates,
-        scope: candidateScope(config.mediaCandidateAddresses, config.host),
-      },
+      candidates: { ...DEFAULT_EMBEDDED_MEDIA_OPTIONS.candidates, scope: remoteCandidates },
     });
     media.start();
   }
-  logger.info({ media: config.media }, 'media server chosen');
+  logger.info({ media: config.media, remoteCandidates }, 'media server chosen');
   const gateway = new RealtimeGateway({
     ctx,
     auth,
