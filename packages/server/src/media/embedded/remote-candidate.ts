@@ -13,10 +13,9 @@ export async function addRemoteCandidate(
   gate: CandidateGate,
   init: RTCIceCandidateInit | null,
 ): Promise<boolean> {
-  if (init === null || !init.candidate) {
-    await pc.addIceCandidate(init ?? undefined);
-    return true;
-  }
+  // End of candidates is not passed on: werift would fail a connection whose candidates were all refused, where the
+  // client's own checks would still have connected it (see filterCandidates).
+  if (init === null || !init.candidate) return true;
   const candidate = IceCandidate.fromJSON(init);
   if (!candidate) return true; // werift cannot read it either: it would ignore it
   const verdict = gate.admit(candidate);

@@ -61,11 +61,16 @@ export function isSending(media: MediaDescription): boolean {
   return media.port !== 0 && (media.direction === 'sendonly' || media.direction === 'sendrecv');
 }
 
-/** Removes the candidates `keep` refuses from every section; returns how many stayed. */
+/**
+ * Removes the candidates `keep` refuses from every section, and the client's end-of-candidates: with its candidates
+ * refused, werift must keep waiting for the client's own checks (peer-reflexive candidates) instead of failing the
+ * connection on an empty check list. Returns how many candidates stayed.
+ */
 export function filterCandidates(description: SessionDescription, keep: (c: IceCandidate) => boolean): number {
   let kept = 0;
   for (const media of description.media) {
     media.iceCandidates = media.iceCandidates.filter(keep);
+    media.iceCandidatesComplete = false;
     kept += media.iceCandidates.length;
   }
   return kept;
