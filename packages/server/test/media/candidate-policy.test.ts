@@ -67,10 +67,11 @@ describe('candidate gate', () => {
   it('counts distinct addresses up to the cap; a repeated candidate is not counted again', () => {
     const gate = new CandidateGate({ scope: 'loopback', maxPerConnection: 2 });
     assert.equal(gate.admit(candidate('127.0.0.1', 1001)), 'accepted');
-    assert.equal(gate.admit(candidate('127.0.0.1', 1001)), 'accepted');
+    assert.equal(gate.admit(candidate('127.0.0.1', 1001)), 'repeated');
     assert.equal(gate.admit(candidate('127.0.0.1', 1002)), 'accepted');
     assert.equal(gate.admit(candidate('127.0.0.1', 1003)), 'over_limit');
-    assert.equal(gate.admit(candidate('127.0.0.1', 1001)), 'accepted', 'one already admitted stays admitted');
+    assert.equal(gate.keepsInSdp(candidate('127.0.0.1', 1001)), true, 'one already admitted stays in an SDP');
+    assert.equal(gate.keepsInSdp(candidate('127.0.0.1', 1004)), false);
     assert.equal(gate.count, 2);
   });
 

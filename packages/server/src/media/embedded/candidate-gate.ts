@@ -13,7 +13,8 @@ export interface CandidateRules {
   maxPerConnection: number;
 }
 
-export type CandidateVerdict = 'accepted' | 'refused' | 'over_limit';
+/** `repeated`: admitted before (an SDP carries it again at each renegotiation; a trickled repeat is dropped). */
+export type CandidateVerdict = 'accepted' | 'repeated' | 'refused' | 'over_limit';
 
 export class CandidateGate {
   private readonly seen = new Set<string>();
@@ -27,9 +28,15 @@ export class CandidateGate {
   admit(candidate: IceCandidate): CandidateVerdict {
     if (!candidateAllowed(candidate.ip, candidate.port, this.rules.scope)) return 'refused';
     const key = `${candidate.protocol.toLowerCase()} ${candidate.ip} ${candidate.port}`;
-    if (this.seen.has(key)) return 'accepted';
+    if (this.seen.has(key)) return 'repeated';
     if (this.seen.size >= this.rules.maxPerConnection) return 'over_limit';
     this.seen.add(key);
     return 'accepted';
+  }
+
+  /** For an SDP's candidates: werift negotiates the whole description again, repeats included. */
+  keepsInSdp(candidate: IceCandidate): boolean {
+    const verdict = this.admit(candidate);
+    return verdict === 'accepted' || verdict === 'repeated';
   }
 }

@@ -76,7 +76,7 @@ export class PublisherPeer {
           [...new Set(forbidden.map((s) => SourceCapability[s]))].join(', '),
       );
     }
-    filterCandidates(offer, (c) => this.candidates.admit(c) === 'accepted');
+    filterCandidates(offer, (c) => this.candidates.keepsInSdp(c));
     const pc = this.connection();
     try {
       // The parsed offer, serialized by werift itself: what was checked is what is negotiated.

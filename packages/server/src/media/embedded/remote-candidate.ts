@@ -20,6 +20,7 @@ export async function addRemoteCandidate(
   if (!candidate) return true; // werift cannot read it either: it would ignore it
   const verdict = gate.admit(candidate);
   if (verdict === 'over_limit') return false;
+  // A repeat is dropped: werift would pair it again, one more probe target per copy.
   if (verdict === 'accepted') await pc.addIceCandidate(init);
   return true;
 }

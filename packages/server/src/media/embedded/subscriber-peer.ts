@@ -95,7 +95,7 @@ export class SubscriberPeer {
     if (answer.media.length !== offered) {
       throw new Error(`the offer had ${offered} m-sections, the answer has ${answer.media.length}`);
     }
-    filterCandidates(answer, (c) => this.candidates.admit(c) === 'accepted');
+    filterCandidates(answer, (c) => this.candidates.keepsInSdp(c));
     if (this.answerTimer) clearTimeout(this.answerTimer);
     this.answerTimer = undefined;
     await this.pc.setRemoteDescription(answer.toSdp());
