@@ -19,6 +19,7 @@ import {
 } from '../../services/media-admission.js';
 import type { MediaEndpoint } from '../../services/media-port.js';
 import { verifyMediaToken } from '../../services/media-token.js';
+import { AdmissionRounds } from '../admission-rounds.js';
 import { type MediaRooms, reactToCallEvent } from '../call-event-reactions.js';
 import type { MediaServer, MediaStats } from '../media-server.js';
 import { MAX_SIGNALING_FRAME_BYTES, type SignalingSink, SignalingSocket } from '../signaling-socket.js';
@@ -54,14 +55,10 @@ export const DEFAULT_EMBEDDED_MEDIA_OPTIONS: EmbeddedMediaOptions = {
   maxBufferedBytes: 1024 * 1024,
 };
 
-/** How often a join is decided again when the call changed while it was being admitted. */
-const MAX_ADMISSION_ROUNDS = 3;
-
 export class EmbeddedMediaServer implements MediaServer, MediaRooms {
   readonly kind = 'embedded';
   private readonly rooms = new Map<string, SfuRoom>();
-  /** cid → changes seen while joins to it are being admitted (only calls with a join in flight have an entry). */
-  private readonly admitting = new Map<string, { joins: number; changes: number }>();
+  private readonly admissions = new AdmissionRounds();
   private readonly sockets = new Set<SignalingSocket>();
   private readonly leaves = new Set<Promise<void>>();
   private readonly wss: WebSocketServer;
@@ -153,8 +150,7 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
   // ── MediaRooms: the coordinator's decisions, from call events ────────────────────────────────────────────────
 
   changed(cid: string): void {
-    const entry = this.admitting.get(cid);
-    if (entry) entry.changes++;
+    this.admissions.changed(cid);
   }
 
   closeCall(cid: string, reason: LeaveReason): void {
@@ -199,7 +195,7 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
     const claims = checked.claims;
     let admission: MediaAdmission;
     try {
-      admission = await this.admit(claims);
+      admission = await this.admissions.decide(claims.cid, () => admitMedia(this.ctx, claims));
     } catch (err) {
       if (!(err instanceof MediaRefused)) throw err;
       channel.refuse(err.code, err.message, 'join');
@@ -225,25 +221,6 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
       handle: (message) => participant.handle(message),
       socketClosed: () => participant.end('disconnected'),
     };
-  }
-
-  /**
-   * Asks the coordinator; when a decision about the call (end, block, a leave) was published while it answered,
-   * asks again, so a join racing such a decision cannot slip past it.
-   */
-  private async admit(claims: Parameters<typeof admitMedia>[1]): Promise<MediaAdmission> {
-    const entry = this.admitting.get(claims.cid) ?? { joins: 0, changes: 0 };
-    this.admitting.set(claims.cid, entry);
-    entry.joins++;
-    try {
-      for (let round = 1; ; round++) {
-        const seen = entry.changes;
-        const admission = await admitMedia(this.ctx, claims);
-        if (entry.changes === seen || round >= MAX_ADMISSION_ROUNDS) return admission;
-      }
-    } finally {
-      if (--entry.joins === 0) this.admitting.delete(claims.cid);
-    }
   }
 
   private participantEnded(p: SfuParticipant, reason: LeaveReason): void {
