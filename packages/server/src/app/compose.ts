@@ -166,6 +166,10 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
       limits: { maxCustomBytes: config.maxCustomBytes, maxJsonDepth: config.maxJsonDepth },
+      participation: {
+        maxPerUserPerCall: config.maxParticipationsPerUserPerCall,
+        ownerDeadlineMs: config.participationOwnerDeadlineMs,
+      },
       get publicUrl() {
         return publicUrl;
       },
@@ -211,6 +215,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     media = new EmbeddedMediaServer(ctx, logger, {
       ...DEFAULT_EMBEDDED_MEDIA_OPTIONS,
       additionalHostAddresses: config.mediaHostAddresses,
+      maxParticipantsPerUser: config.mediaMaxParticipantsPerUser,
     });
     media.start();
   }

@@ -18,7 +18,7 @@ import {
   publishableSources,
 } from '../../services/media-admission.js';
 import type { MediaEndpoint } from '../../services/media-port.js';
-import { verifyMediaToken } from '../../services/media-token.js';
+import { type MediaClaims, verifyMediaToken } from '../../services/media-token.js';
 import { AdmissionRounds } from '../admission-rounds.js';
 import { type MediaRooms, reactToCallEvent } from '../call-event-reactions.js';
 import type { MediaServer, MediaStats } from '../media-server.js';
@@ -35,6 +35,8 @@ export interface EmbeddedMediaOptions {
   additionalHostAddresses: readonly string[];
   maxParticipantsPerCall: number;
   maxParticipants: number;
+  /** Media participants one user may have on this node at once, over all calls. */
+  maxParticipantsPerUser: number;
   pliIntervalMs: number;
   answerTimeoutMs: number;
   joinTimeoutMs: number;
@@ -47,6 +49,7 @@ export const DEFAULT_EMBEDDED_MEDIA_OPTIONS: EmbeddedMediaOptions = {
   additionalHostAddresses: ['127.0.0.1'],
   maxParticipantsPerCall: 50,
   maxParticipants: 500,
+  maxParticipantsPerUser: 10,
   pliIntervalMs: 300,
   answerTimeoutMs: 15_000,
   joinTimeoutMs: 10_000,
@@ -67,6 +70,8 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
   private unsubscribe: (() => void) | undefined;
   private closing = false;
   private participantCount = 0;
+  /** user id → media participants of that user on this node (only users with one have an entry). */
+  private readonly perUser = new Map<string, number>();
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -186,6 +191,11 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
 
   // ── joins and leaves ─────────────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Decides a join. Whatever refuses it after the token named a participation (the coordinator, a limit, the
+   * shutdown, a failure) also ends that participation: a JoinCall whose media was turned away leaves no participant
+   * behind in the session.
+   */
   private async join(token: string, channel: SignalingSocket): Promise<SignalingSink | undefined> {
     const checked = await verifyMediaToken(this.ctx.config.apiSecret, token, this.ctx.clock.now());
     if (!checked.ok) {
@@ -193,28 +203,30 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
       return undefined;
     }
     const claims = checked.claims;
-    let admission: MediaAdmission;
     try {
-      admission = await this.admissions.decide(claims.cid, () => admitMedia(this.ctx, claims));
+      return this.add(claims, channel, await this.admit(claims));
     } catch (err) {
+      this.reportLeave(claims);
       if (!(err instanceof MediaRefused)) throw err;
       channel.refuse(err.code, err.message, 'join');
       return undefined;
     }
+  }
+
+  /** The coordinator's decision, asked only while the SFU has room for this participant (checked again after it). */
+  private async admit(claims: MediaClaims): Promise<MediaAdmission> {
+    this.requireRoomFor(claims);
+    return this.admissions.decide(claims.cid, () => admitMedia(this.ctx, claims));
+  }
+
+  private add(claims: MediaClaims, channel: SignalingSocket, admission: MediaAdmission): SignalingSink {
+    this.requireRoomFor(claims);
     const room = this.rooms.get(claims.cid) ?? new SfuRoom(claims.cid);
-    const previous = room.participants.get(claims.userSessionId);
-    previous?.end('replaced');
-    if (this.closing) {
-      channel.refuse(SfuErrorCode.JoinRefused, 'the SFU is shutting down: join the call again', 'join');
-      return undefined;
-    }
-    if (this.participantCount >= this.options.maxParticipants || room.size >= this.options.maxParticipantsPerCall) {
-      channel.refuse(SfuErrorCode.LimitExceeded, 'this SFU carries no more participants for now', 'join');
-      return undefined;
-    }
+    room.participants.get(claims.userSessionId)?.end('replaced');
     this.rooms.set(claims.cid, room);
     const participant = new SfuParticipant(admission, room, channel, this.participantDeps);
     this.participantCount++;
+    this.perUser.set(claims.userId, (this.perUser.get(claims.userId) ?? 0) + 1);
     room.add(participant, admission.pins);
     this.logger.debug({ cid: claims.cid, sessionId: claims.userSessionId }, 'media participant joined');
     return {
@@ -223,15 +235,46 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
     };
   }
 
-  private participantEnded(p: SfuParticipant, reason: LeaveReason): void {
-    this.participantCount--;
-    if (p.room.size === 0 && this.rooms.get(p.room.cid) === p.room) this.rooms.delete(p.room.cid);
-    // A replaced participation lives on over its new socket; every other end is a leave for the coordinator.
-    if (reason === 'replaced') return;
-    const leave = mediaLeft(this.ctx, p.admission).catch((err: unknown) =>
-      this.logger.error({ err, cid: p.room.cid }, 'reporting a media leave failed'),
+  /**
+   * Refuses a join over the node's, the call's or the user's share of this SFU. The user's share is what keeps one
+   * token from holding every slot of the node (one call each); the participation being replaced (the same
+   * participation joining again over a new socket) does not count against its own join.
+   */
+  private requireRoomFor(claims: MediaClaims): void {
+    if (this.closing) throw new MediaRefused(SfuErrorCode.JoinRefused, 'the SFU is shutting down: join the call again');
+    const room = this.rooms.get(claims.cid);
+    const replacing = room?.participants.get(claims.userSessionId)?.isEnded === false ? 1 : 0;
+    const { maxParticipants, maxParticipantsPerCall, maxParticipantsPerUser } = this.options;
+    if (
+      this.participantCount - replacing >= maxParticipants ||
+      (room?.size ?? 0) - replacing >= maxParticipantsPerCall
+    ) {
+      throw new MediaRefused(SfuErrorCode.LimitExceeded, 'this SFU carries no more participants for now');
+    }
+    if ((this.perUser.get(claims.userId) ?? 0) - replacing >= maxParticipantsPerUser) {
+      throw new MediaRefused(
+        SfuErrorCode.LimitExceeded,
+        `user ${claims.userId} already holds ${maxParticipantsPerUser} media connections on this SFU: leave one first`,
+      );
+    }
+  }
+
+  private reportLeave(claims: MediaClaims): void {
+    const leave = mediaLeft(this.ctx, claims).catch((err: unknown) =>
+      this.logger.error({ err, cid: claims.cid }, 'reporting a media leave failed'),
     );
     this.leaves.add(leave);
     void leave.finally(() => this.leaves.delete(leave));
+  }
+
+  private participantEnded(p: SfuParticipant, reason: LeaveReason): void {
+    this.participantCount--;
+    const held = (this.perUser.get(p.userId) ?? 1) - 1;
+    if (held > 0) this.perUser.set(p.userId, held);
+    else this.perUser.delete(p.userId);
+    if (p.room.size === 0 && this.rooms.get(p.room.cid) === p.room) this.rooms.delete(p.room.cid);
+    // A replaced participation lives on over its new socket; every other end is a leave for the coordinator.
+    if (reason === 'replaced') return;
+    this.reportLeave(p.admission);
   }
 }
