@@ -132,6 +132,7 @@ async function addParticipant(
     const mine = await tx.sessions.activeParticipantsOf(live.id, userId);
     const same = mine.find((p) => p.connection_id === connectionId);
     if (same) return same.user_session_id;
+    requireShareFor(ctx, cid, userId, mine.length);
   }
   const member = await tx.members.get(cid, userId);
   const role = participantRole(member?.role, user.role);
@@ -196,6 +197,18 @@ async function requireRoomFor(
   }
   if (counted >= max) {
     throw notAllowed(`call ${call.row.cid} is full: it allows at most ${max} participants`);
+  }
+}
+
+/**
+ * Refuses a participation over the user's share of one call (`SWITCHBOARD_MAX_PARTICIPATIONS_PER_USER_PER_CALL`):
+ * one user opening connection after connection would otherwise take every seat `max_participants` allows, and every
+ * participation is carried in the call's events. Code 17 (403), like a full call: it may succeed once one left.
+ */
+function requireShareFor(ctx: ServiceContext, cid: string, userId: string, held: number): void {
+  const max = ctx.config.participation.maxPerUserPerCall;
+  if (held >= max) {
+    throw notAllowed(`user ${userId} already holds ${max} participations in call ${cid}: leave one first`);
   }
 }
 
