@@ -218,4 +218,5 @@ async function leaveParticipants(
   });
 }
 
-const presenceKey = (connectionId: string) => `${PRESENCE_JOB}:${connectionId}`;
+/** The grace job of a closed connection: it exists while that connection's participations wait for a reconnect. */
+export const presenceKey = (connectionId: string) => `${PRESENCE_JOB}:${connectionId}`;

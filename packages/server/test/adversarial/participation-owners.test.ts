@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Clock } from '../../src/domain/clock.js';
 import { joinCall, joinMedia } from '../media/support/media-join.js';
 import type { SyntheticParticipant } from '../media/support/synthetic-participant.js';
-import { TestSocket } from '../realtime/support.js';
+import { TestSocket, waitFor } from '../realtime/support.js';
 import { assertApiError, outbox, seedUsers } from '../support/api-assert.js';
 import { type FreshDatabase, freshDatabase, type TestDialect, testDialects } from '../support/databases.js';
 import { raw } from '../support/raw-http.js';
@@ -141,6 +141,37 @@ for (const dialect of await testDialects()) {
       });
       assert.equal(left.status, 200, JSON.stringify(left.body));
       assert.equal((await join('sam', c)).status, 200, 'a freed share joins again');
+    });
+    it('a user at its share who reconnects joins again over the new connection, replacing the closed one', async () => {
+      const join = async (socket: TestSocket) =>
+        raw(t, 'POST', joinPath('own-4'), {
+          token: await t.userToken('rita'),
+          body: { create: true },
+          query: { connection_id: socket.connectionId },
+        });
+      const [first, second] = [await TestSocket.connect(t, 'rita'), await TestSocket.connect(t, 'rita')];
+      sockets.push(first, second);
+      const joined = await join(first);
+      assert.equal(joined.status, 200);
+      assert.equal((await join(second)).status, 200);
+      const old = (
+        joined.body as { call: { session: { participants: { user: { id: string }; user_session_id: string }[] } } }
+      ).call.session.participants.find((p) => p.user.id === 'rita')?.user_session_id as string;
+      await first.close();
+      await waitFor(
+        () =>
+          t.node.ctx.store.read.db
+            .selectFrom('scheduled_jobs')
+            .select('key')
+            .where('key', '=', `presence:${first.connectionId}`)
+            .executeTakeFirst(),
+        'the closed connection to start its grace period',
+      );
+      const third = await TestSocket.connect(t, 'rita');
+      sockets.push(third);
+      const again = await join(third);
+      assert.equal(again.status, 200, JSON.stringify(again.body));
+      assert.equal(await inSession(t, old), false, 'the participation of the closed connection was replaced');
     });
   });
 
