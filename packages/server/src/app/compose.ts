@@ -167,6 +167,10 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
       limits: { maxCustomBytes: config.maxCustomBytes, maxJsonDepth: config.maxJsonDepth },
+      participation: {
+        maxPerUserPerCall: config.maxParticipationsPerUserPerCall,
+        ownerDeadlineMs: config.participationOwnerDeadlineMs,
+      },
       get publicUrl() {
         return publicUrl;
       },
@@ -214,6 +218,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       ...DEFAULT_EMBEDDED_MEDIA_OPTIONS,
       additionalHostAddresses: config.mediaHostAddresses,
       candidates: { ...DEFAULT_EMBEDDED_MEDIA_OPTIONS.candidates, scope: remoteCandidates },
+      maxParticipantsPerUser: config.mediaMaxParticipantsPerUser,
     });
     media.start();
   }

@@ -53,6 +53,9 @@ export interface Config {
   media: MediaMode;
   mediaHostAddresses: string[];
   mediaCandidateAddresses: CandidateScopeSetting;
+  mediaMaxParticipantsPerUser: number;
+  maxParticipationsPerUserPerCall: number;
+  participationOwnerDeadlineMs: number;
 }
 
 /** `embedded`: the werift SFU runs in this process (default); `off`: no media, JoinCall hands out realtime creds. */
@@ -329,6 +332,30 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
       '`auto` = `loopback` when HOST is a loopback address, else `public`. Link-local, multicast and host names never',
     default: 'auto',
     parse: candidateAddresses,
+  },
+  {
+    key: 'mediaMaxParticipantsPerUser',
+    env: 'SWITCHBOARD_MEDIA_MAX_PARTICIPANTS_PER_USER',
+    description:
+      "Media connections one user may hold on this node's SFU at once, over all calls (so one user cannot fill it)",
+    default: 10,
+    parse: intBetween('SWITCHBOARD_MEDIA_MAX_PARTICIPANTS_PER_USER', 1, 100_000),
+  },
+  {
+    key: 'maxParticipationsPerUserPerCall',
+    env: 'SWITCHBOARD_MAX_PARTICIPATIONS_PER_USER_PER_CALL',
+    description:
+      "Participations one user may hold in one call's session at once (so one user cannot take every seat of a call)",
+    default: 3,
+    parse: intBetween('SWITCHBOARD_MAX_PARTICIPATIONS_PER_USER_PER_CALL', 1, 1000),
+  },
+  {
+    key: 'participationOwnerDeadlineMs',
+    env: 'SWITCHBOARD_PARTICIPATION_OWNER_DEADLINE_MS',
+    description:
+      'A JoinCall participation held by neither a realtime connection nor a media connection leaves after this long',
+    default: 30_000,
+    parse: intBetween('SWITCHBOARD_PARTICIPATION_OWNER_DEADLINE_MS', 100, 86_400_000),
   },
 ] as const;
 

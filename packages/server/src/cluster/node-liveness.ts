@@ -5,6 +5,9 @@
  * its connection (`session_participants.node_id`); when that node dies, whichever node notices first does the leave,
  * and the leave itself runs under the call's lock and re-reads who is still in, so it happens exactly once.
  *
+ * Each beat also ends the participations that no connection holds past the owner deadline (presence.ts
+ * `leaveUnowned`): they belong to no node, so any node may end them, and the leave is the same locked one.
+ *
  * A node that restarts after kill -9 comes back with a new node id: its old participations belong to a dead node
  * and leave after the TTL like any other. A node stopping cleanly leaves its participants itself and deletes its
  * row (`stop`). A node whose heartbeat stalls past the TTL (a stopped VM, a blocked event loop) is taken for dead:
@@ -14,7 +17,7 @@
  */
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context.js';
-import { leaveOrphans } from '../services/presence.js';
+import { leaveOrphans, leaveUnowned } from '../services/presence.js';
 import type { Scheduler } from '../services/scheduler.js';
 
 export interface NodeLivenessOptions {
@@ -85,6 +88,7 @@ export class NodeLiveness {
     for (const { node_id } of dead)
       this.options.logger.warn({ deadNodeId: node_id }, 'node is dead: its participants leave');
     await leaveOrphans(this.ctx, this.options.reapBatch ?? DEFAULT_REAP_BATCH);
+    await leaveUnowned(this.ctx, this.options.reapBatch ?? DEFAULT_REAP_BATCH);
     return dead.map((d) => d.node_id);
   }
 

@@ -10,6 +10,7 @@ import { inputError, notAllowed, notFound } from '../domain/errors.js';
 import { DEFAULT_CALL_SETTINGS, DEFAULT_NOTIFICATION_SETTINGS, deepMerge } from '../domain/settings.js';
 import { toJson } from '../store/json.js';
 import type { CallTypesTable } from '../store/schema.js';
+import { endRevokedOfCallType } from './access-revocation.js';
 import { callTypeFromRow } from './call-type-cache.js';
 import { commit, type ServiceContext } from './context.js';
 import { callTypeView } from './views.js';
@@ -97,6 +98,8 @@ export async function updateCallType(
   });
   // Every call of the type shows the type's settings; watchers may have lost read-call (on every node).
   await ctx.bus.notify({ kind: 'call_type_changed', name, grants_changed: req.grants !== undefined });
+  // After the notice: every node (this one too) now reads the new grants.
+  if (req.grants !== undefined) await endRevokedOfCallType(ctx, name);
   return callTypeView(callTypeFromRow(updated));
 }
 

@@ -20,6 +20,15 @@ export interface ServiceConfig {
   publicUrl: string;
   /** What a client may send (app/config.ts): checked where input enters, by http/ and realtime/. */
   limits: InputLimits;
+  /** How many participations a user may hold, and how long one may go without an owner (sessions.ts). */
+  participation: ParticipationLimits;
+}
+
+export interface ParticipationLimits {
+  /** Participations one user may hold in one call's session at once. */
+  maxPerUserPerCall: number;
+  /** A participation held by no realtime or media connection leaves this long after it joined. */
+  ownerDeadlineMs: number;
 }
 
 export interface InputLimits {

@@ -1,6 +1,7 @@
 /**
  * Call membership changes: UpdateCallMembers, and the member list of a call being created. Every change of one
- * request is written in one transaction with its member events.
+ * request is written in one transaction with its member events, and with the leave of the participations it took
+ * access from (access-revocation.ts).
  */
 import {
   CALL_MEMBER_ROLE,
@@ -17,6 +18,7 @@ import { capabilitiesByRole, capabilitiesFor } from '../domain/permissions.js';
 import { parseJson, toJson } from '../store/json.js';
 import type { CallMembersTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
+import { endRevokedParticipations } from './access-revocation.js';
 import { type LoadedCall, lockCallForChange } from './call-access.js';
 import { loadCallModel, membersWithUsers } from './call-response.js';
 import { commit, type Emit, type ServiceContext } from './context.js';
@@ -145,6 +147,8 @@ export async function updateCallMembers(
     await requireMemberUsers(tx, update, 'update_members');
     const now = isoNow(ctx.clock);
     const rows = await applyMemberChanges(tx, call, update, remove, now, emit);
+    // A removed member, or one whose new role lacks `join-call` / `read-call`, is no longer in the call's session.
+    await endRevokedParticipations(ctx, tx, call, [...remove, ...update.map((m) => m.user_id)], emit);
     return { members: await membersWithUsers(tx, rows) };
   });
 }

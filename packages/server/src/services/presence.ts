@@ -16,10 +16,21 @@
  *   their grace period, leave at once, so a stopped node leaves no session open behind it.
  * - A node that dies without shutting down (kill -9, crash) is handled by cluster/node-liveness.ts: once its
  *   heartbeat is older than the node TTL, its participations leave (`leaveOrphans`).
+ *
+ * Every participation has an owner whose loss ends it: the realtime connection it joined over (above), or the SFU
+ * connection that took it over (media-admission.ts; its close is the leave), each held by a node whose death ends
+ * it too. A participation that gets neither within the owner deadline after JoinCall leaves (`leaveUnowned`, run
+ * on every node's heartbeat, so also for rows left by a previous run): there is no lease a client could renew by
+ * calling JoinCall again, since a repeated join returns the same participation with its first join time.
  */
 
 import { isoNow } from '../domain/clock.js';
-import { activeParticipantsByConnections, orphanParticipants, rehomeParticipants } from '../store/realtime-queries.js';
+import {
+  activeParticipantsByConnections,
+  orphanParticipants,
+  rehomeParticipants,
+  unownedParticipants,
+} from '../store/realtime-queries.js';
 import type { SessionParticipantsTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import { lockCallIfPresent } from './call-access.js';
@@ -168,6 +179,19 @@ export async function leaveOrphans(ctx: ServiceContext, limit: number): Promise<
 }
 
 /**
+ * Participations nobody holds leave once they are older than the owner deadline (`ctx.config.participation`): an
+ * HTTP JoinCall whose client never connected its media or a realtime connection, and such rows left behind by an
+ * earlier run of the cluster. At most `limit` calls per run; returns how many calls were handled.
+ */
+export async function leaveUnowned(ctx: ServiceContext, limit: number): Promise<number> {
+  const cutoff = new Date(ctx.clock.now().getTime() - ctx.config.participation.ownerDeadlineMs).toISOString();
+  const rows = await unownedParticipants(ctx.store.read, cutoff, undefined, limit);
+  const cids = [...new Set(rows.map((r) => r.call_cid))];
+  for (const cid of cids) await leaveParticipants(ctx, cid, (tx) => unownedParticipants(tx, cutoff, cid), true);
+  return cids.length;
+}
+
+/**
  * In one transaction holding the call's lock: the participants `pick` returns (re-read under the lock, so
  * concurrent runs on several nodes find nobody left the second time) leave the current session.
  */
@@ -194,4 +218,5 @@ async function leaveParticipants(
   });
 }
 
-const presenceKey = (connectionId: string) => `${PRESENCE_JOB}:${connectionId}`;
+/** The grace job of a closed connection: it exists while that connection's participations wait for a reconnect. */
+export const presenceKey = (connectionId: string) => `${PRESENCE_JOB}:${connectionId}`;

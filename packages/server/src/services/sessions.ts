@@ -26,6 +26,7 @@ import { buildCallResponse, DEFAULT_MEMBERS_LIMIT, loadCallModel } from './call-
 import { type CallRef, getOrCreateCall, participantRole } from './calls.js';
 import { commit, type Emit, type ServiceContext } from './context.js';
 import { type MediaClaims, mintMediaToken } from './media-token.js';
+import { presenceKey } from './presence.js';
 import { requireExistingUser } from './users.js';
 import { participantView, userView } from './views.js';
 
@@ -132,6 +133,7 @@ async function addParticipant(
     const mine = await tx.sessions.activeParticipantsOf(live.id, userId);
     const same = mine.find((p) => p.connection_id === connectionId);
     if (same) return same.user_session_id;
+    requireShareFor(ctx, cid, userId, mine.length - (await inGrace(tx, mine)));
   }
   const member = await tx.members.get(cid, userId);
   const role = participantRole(member?.role, user.role);
@@ -196,6 +198,30 @@ async function requireRoomFor(
   }
   if (counted >= max) {
     throw notAllowed(`call ${call.row.cid} is full: it allows at most ${max} participants`);
+  }
+}
+
+/**
+ * How many of these participations hang on a closed connection in its grace period (presence.ts): a join over a new
+ * connection replaces them once it is in, so a reconnecting user at its share is not refused.
+ */
+async function inGrace(tx: Repositories, rows: readonly SessionParticipantsTable[]): Promise<number> {
+  const keys = rows.flatMap((p) => (p.connection_id === null ? [] : [presenceKey(p.connection_id)]));
+  if (keys.length === 0) return 0;
+  const jobs = await tx.db.selectFrom('scheduled_jobs').select('key').where('key', 'in', keys).execute();
+  const closed = new Set(jobs.map((j) => j.key));
+  return keys.filter((k) => closed.has(k)).length;
+}
+
+/**
+ * Refuses a participation over the user's share of one call (`SWITCHBOARD_MAX_PARTICIPATIONS_PER_USER_PER_CALL`):
+ * one user opening connection after connection would otherwise take every seat `max_participants` allows, and every
+ * participation is carried in the call's events. Code 17 (403), like a full call: it may succeed once one left.
+ */
+function requireShareFor(ctx: ServiceContext, cid: string, userId: string, held: number): void {
+  const max = ctx.config.participation.maxPerUserPerCall;
+  if (held >= max) {
+    throw notAllowed(`user ${userId} already holds ${max} participations in call ${cid}: leave one first`);
   }
 }
 

@@ -20,6 +20,7 @@ import { toJson } from '../store/json.js';
 import { queryUsers as selectUsers } from '../store/query/query-users.js';
 import type { UsersTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
+import { endRevokedOfUsers } from './access-revocation.js';
 import { commit, type ServiceContext } from './context.js';
 import { cursorSecret, pageCursors } from './query-paging.js';
 import { userView } from './views.js';
@@ -72,12 +73,10 @@ export async function upsertUsers(
     return u;
   });
   const rows = await commit(ctx, (tx) => upsertUserRows(tx, list, isoNow(ctx.clock)));
+  const roleChanged = list.filter((u) => u.role !== undefined).map((u) => u.id);
   // User details appear inside call views; every node drops them and re-checks watches of users whose role changed.
-  await ctx.bus.notify({
-    kind: 'users_changed',
-    role_changed: list.filter((u) => u.role !== undefined).map((u) => u.id),
-    deleted: [],
-  });
+  await ctx.bus.notify({ kind: 'users_changed', role_changed: roleChanged, deleted: [] });
+  await endRevokedOfUsers(ctx, roleChanged);
   return Object.fromEntries(rows.map((r) => [r.id, userView(r)]));
 }
 
@@ -123,11 +122,9 @@ export async function updateUsersPartial(
     }
     return Object.fromEntries(out) as Record<string, User>;
   });
-  await ctx.bus.notify({
-    kind: 'users_changed',
-    role_changed: req.users.filter((u) => u.set?.role !== undefined).map((u) => u.id),
-    deleted: [],
-  });
+  const roleChanged = req.users.filter((u) => u.set?.role !== undefined).map((u) => u.id);
+  await ctx.bus.notify({ kind: 'users_changed', role_changed: roleChanged, deleted: [] });
+  await endRevokedOfUsers(ctx, roleChanged);
   return updated;
 }
 
@@ -158,6 +155,7 @@ export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: Delete
     return req.user_ids;
   });
   await ctx.bus.notify({ kind: 'users_changed', role_changed: [], deleted }); // closes their connections anywhere
+  await endRevokedOfUsers(ctx, deleted); // and ends their participations, media included
   return deleted;
 }
 

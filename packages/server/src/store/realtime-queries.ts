@@ -80,3 +80,24 @@ export function orphanParticipants(
   if (cid !== undefined) query = query.where('p.call_cid', '=', cid);
   return query.orderBy('p.call_cid').limit(limit).execute();
 }
+
+/**
+ * Live participations nobody holds (no realtime or media connection owns them: `node_id` is null) that joined
+ * before `joinedBefore`. Optionally of one call; at most `limit` rows, oldest first. Served by the partial index
+ * `session_participants_unowned`.
+ */
+export function unownedParticipants(
+  repos: Repositories,
+  joinedBefore: string,
+  cid?: string,
+  limit = 1000,
+): Promise<SessionParticipantsTable[]> {
+  let query = repos.db
+    .selectFrom('session_participants')
+    .selectAll()
+    .where('left_at', 'is', null)
+    .where('node_id', 'is', null)
+    .where('joined_at', '<', joinedBefore);
+  if (cid !== undefined) query = query.where('call_cid', '=', cid);
+  return query.orderBy('joined_at').orderBy('user_session_id').limit(limit).execute();
+}

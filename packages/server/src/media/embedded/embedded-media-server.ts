@@ -18,7 +18,8 @@ import {
   publishableSources,
 } from '../../services/media-admission.js';
 import type { MediaEndpoint } from '../../services/media-port.js';
-import { verifyMediaToken } from '../../services/media-token.js';
+import { type MediaClaims, verifyMediaToken } from '../../services/media-token.js';
+import { AdmissionRounds } from '../admission-rounds.js';
 import { type MediaRooms, reactToCallEvent } from '../call-event-reactions.js';
 import type { MediaServer, MediaStats } from '../media-server.js';
 import { MAX_SIGNALING_FRAME_BYTES, type SignalingSink, SignalingSocket } from '../signaling-socket.js';
@@ -35,6 +36,8 @@ export interface EmbeddedMediaOptions {
   additionalHostAddresses: readonly string[];
   maxParticipantsPerCall: number;
   maxParticipants: number;
+  /** Media participants one user may have on this node at once, over all calls. */
+  maxParticipantsPerUser: number;
   pliIntervalMs: number;
   answerTimeoutMs: number;
   joinTimeoutMs: number;
@@ -50,6 +53,7 @@ export const DEFAULT_EMBEDDED_MEDIA_OPTIONS: EmbeddedMediaOptions = {
   additionalHostAddresses: ['127.0.0.1'],
   maxParticipantsPerCall: 50,
   maxParticipants: 500,
+  maxParticipantsPerUser: 10,
   pliIntervalMs: 300,
   answerTimeoutMs: 15_000,
   joinTimeoutMs: 10_000,
@@ -61,14 +65,10 @@ export const DEFAULT_EMBEDDED_MEDIA_OPTIONS: EmbeddedMediaOptions = {
   candidates: { scope: 'loopback', maxPerConnection: 16 },
 };
 
-/** How often a join is decided again when the call changed while it was being admitted. */
-const MAX_ADMISSION_ROUNDS = 3;
-
 export class EmbeddedMediaServer implements MediaServer, MediaRooms {
   readonly kind = 'embedded';
   private readonly rooms = new Map<string, SfuRoom>();
-  /** cid → changes seen while joins to it are being admitted (only calls with a join in flight have an entry). */
-  private readonly admitting = new Map<string, { joins: number; changes: number }>();
+  private readonly admissions = new AdmissionRounds();
   private readonly sockets = new Set<SignalingSocket>();
   private readonly leaves = new Set<Promise<void>>();
   private readonly wss: WebSocketServer;
@@ -77,6 +77,8 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
   private unsubscribe: (() => void) | undefined;
   private closing = false;
   private participantCount = 0;
+  /** user id → media participants of that user on this node (only users with one have an entry). */
+  private readonly perUser = new Map<string, number>();
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -163,8 +165,7 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
   // ── MediaRooms: the coordinator's decisions, from call events ────────────────────────────────────────────────
 
   changed(cid: string): void {
-    const entry = this.admitting.get(cid);
-    if (entry) entry.changes++;
+    this.admissions.changed(cid);
   }
 
   closeCall(cid: string, reason: LeaveReason): void {
@@ -200,6 +201,11 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
 
   // ── joins and leaves ─────────────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Decides a join. Whatever refuses it after the token named a participation (the coordinator, a limit, the
+   * shutdown, a failure) also ends that participation: a JoinCall whose media was turned away leaves no participant
+   * behind in the session.
+   */
   private async join(token: string, channel: SignalingSocket): Promise<SignalingSink | undefined> {
     const checked = await verifyMediaToken(this.ctx.config.apiSecret, token, this.ctx.clock.now());
     if (!checked.ok) {
@@ -207,28 +213,30 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
       return undefined;
     }
     const claims = checked.claims;
-    let admission: MediaAdmission;
     try {
-      admission = await this.admit(claims);
+      return this.add(claims, channel, await this.admit(claims));
     } catch (err) {
+      this.reportLeave(claims);
       if (!(err instanceof MediaRefused)) throw err;
       channel.refuse(err.code, err.message, 'join');
       return undefined;
     }
+  }
+
+  /** The coordinator's decision, asked only while the SFU has room for this participant (checked again after it). */
+  private async admit(claims: MediaClaims): Promise<MediaAdmission> {
+    this.requireRoomFor(claims);
+    return this.admissions.decide(claims.cid, () => admitMedia(this.ctx, claims));
+  }
+
+  private add(claims: MediaClaims, channel: SignalingSocket, admission: MediaAdmission): SignalingSink {
+    this.requireRoomFor(claims);
     const room = this.rooms.get(claims.cid) ?? new SfuRoom(claims.cid);
-    const previous = room.participants.get(claims.userSessionId);
-    previous?.end('replaced');
-    if (this.closing) {
-      channel.refuse(SfuErrorCode.JoinRefused, 'the SFU is shutting down: join the call again', 'join');
-      return undefined;
-    }
-    if (this.participantCount >= this.options.maxParticipants || room.size >= this.options.maxParticipantsPerCall) {
-      channel.refuse(SfuErrorCode.LimitExceeded, 'this SFU carries no more participants for now', 'join');
-      return undefined;
-    }
+    room.participants.get(claims.userSessionId)?.end('replaced');
     this.rooms.set(claims.cid, room);
     const participant = new SfuParticipant(admission, room, channel, this.participantDeps);
     this.participantCount++;
+    this.perUser.set(claims.userId, (this.perUser.get(claims.userId) ?? 0) + 1);
     room.add(participant, admission.pins);
     this.logger.debug({ cid: claims.cid, sessionId: claims.userSessionId }, 'media participant joined');
     return {
@@ -238,33 +246,45 @@ export class EmbeddedMediaServer implements MediaServer, MediaRooms {
   }
 
   /**
-   * Asks the coordinator; when a decision about the call (end, block, a leave) was published while it answered,
-   * asks again, so a join racing such a decision cannot slip past it.
+   * Refuses a join over the node's, the call's or the user's share of this SFU. The user's share is what keeps one
+   * token from holding every slot of the node (one call each); the participation being replaced (the same
+   * participation joining again over a new socket) does not count against its own join.
    */
-  private async admit(claims: Parameters<typeof admitMedia>[1]): Promise<MediaAdmission> {
-    const entry = this.admitting.get(claims.cid) ?? { joins: 0, changes: 0 };
-    this.admitting.set(claims.cid, entry);
-    entry.joins++;
-    try {
-      for (let round = 1; ; round++) {
-        const seen = entry.changes;
-        const admission = await admitMedia(this.ctx, claims);
-        if (entry.changes === seen || round >= MAX_ADMISSION_ROUNDS) return admission;
-      }
-    } finally {
-      if (--entry.joins === 0) this.admitting.delete(claims.cid);
+  private requireRoomFor(claims: MediaClaims): void {
+    if (this.closing) throw new MediaRefused(SfuErrorCode.JoinRefused, 'the SFU is shutting down: join the call again');
+    const room = this.rooms.get(claims.cid);
+    const replacing = room?.participants.get(claims.userSessionId)?.isEnded === false ? 1 : 0;
+    const { maxParticipants, maxParticipantsPerCall, maxParticipantsPerUser } = this.options;
+    if (
+      this.participantCount - replacing >= maxParticipants ||
+      (room?.size ?? 0) - replacing >= maxParticipantsPerCall
+    ) {
+      throw new MediaRefused(SfuErrorCode.LimitExceeded, 'this SFU carries no more participants for now');
     }
+    if ((this.perUser.get(claims.userId) ?? 0) - replacing >= maxParticipantsPerUser) {
+      throw new MediaRefused(
+        SfuErrorCode.LimitExceeded,
+        `user ${claims.userId} already holds ${maxParticipantsPerUser} media connections on this SFU: leave one first`,
+      );
+    }
+  }
+
+  private reportLeave(claims: MediaClaims): void {
+    const leave = mediaLeft(this.ctx, claims).catch((err: unknown) =>
+      this.logger.error({ err, cid: claims.cid }, 'reporting a media leave failed'),
+    );
+    this.leaves.add(leave);
+    void leave.finally(() => this.leaves.delete(leave));
   }
 
   private participantEnded(p: SfuParticipant, reason: LeaveReason): void {
     this.participantCount--;
+    const held = (this.perUser.get(p.userId) ?? 1) - 1;
+    if (held > 0) this.perUser.set(p.userId, held);
+    else this.perUser.delete(p.userId);
     if (p.room.size === 0 && this.rooms.get(p.room.cid) === p.room) this.rooms.delete(p.room.cid);
     // A replaced participation lives on over its new socket; every other end is a leave for the coordinator.
     if (reason === 'replaced') return;
-    const leave = mediaLeft(this.ctx, p.admission).catch((err: unknown) =>
-      this.logger.error({ err, cid: p.room.cid }, 'reporting a media leave failed'),
-    );
-    this.leaves.add(leave);
-    void leave.finally(() => this.leaves.delete(leave));
+    this.reportLeave(p.admission);
   }
 }
