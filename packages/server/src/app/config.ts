@@ -34,6 +34,8 @@ export interface Config {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  maxWebSockets: number;
+  maxConnectionsPerUser: number;
   rateLimitWindowMs: number;
   rateLimitUserReads: number;
   rateLimitUserWrites: number;
@@ -359,6 +361,18 @@ function limitSettings(): Setting<keyof Config>[] {
       'SWITCHBOARD_MAX_CONNECTIONS',
       10_000,
       'Open TCP connections (HTTP and WebSocket) the node accepts; more are dropped; 0 = unlimited',
+    ),
+    limit(
+      'maxWebSockets',
+      'SWITCHBOARD_MAX_WEBSOCKETS',
+      9_000,
+      'Open WebSockets (realtime and media signaling) the node holds; more upgrades are answered 503; at most 90 % of SWITCHBOARD_MAX_CONNECTIONS (the rest stays for plain HTTP); 0 = only that bound',
+    ),
+    limit(
+      'maxConnectionsPerUser',
+      'SWITCHBOARD_MAX_CONNECTIONS_PER_USER',
+      20,
+      'Realtime connections one user may hold open on one node; the next handshake is refused with code 9; 0 = unlimited',
     ),
     limit('rateLimitWindowMs', 'SWITCHBOARD_RATE_LIMIT_WINDOW_MS', 60_000, 'Rate-limit window'),
     limit('rateLimitUserReads', 'SWITCHBOARD_RATE_LIMIT_USER_READS', 6000, `Per user (or IP): GET ${perWindow}`),

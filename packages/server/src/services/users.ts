@@ -75,6 +75,7 @@ export async function upsertUsers(
   // User details appear inside call views; every node drops them and re-checks watches of users whose role changed.
   await ctx.bus.notify({
     kind: 'users_changed',
+    user_ids: list.map((u) => u.id),
     role_changed: list.filter((u) => u.role !== undefined).map((u) => u.id),
     deleted: [],
   });
@@ -125,6 +126,7 @@ export async function updateUsersPartial(
   });
   await ctx.bus.notify({
     kind: 'users_changed',
+    user_ids: req.users.map((u) => u.id),
     role_changed: req.users.filter((u) => u.set?.role !== undefined).map((u) => u.id),
     deleted: [],
   });
@@ -157,7 +159,8 @@ export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: Delete
     else await tx.users.softDelete(req.user_ids, isoNow(ctx.clock));
     return req.user_ids;
   });
-  await ctx.bus.notify({ kind: 'users_changed', role_changed: [], deleted }); // closes their connections anywhere
+  // Closes their connections anywhere.
+  await ctx.bus.notify({ kind: 'users_changed', user_ids: deleted, role_changed: [], deleted });
   return deleted;
 }
 
@@ -195,6 +198,7 @@ export async function ensureConnectingUser(
   if (Object.keys(patch).length === 0) return existing;
   const updated = { ...patch, updated_at: now };
   await commit(ctx, (tx) => tx.users.update(userId, updated));
-  await ctx.bus.notify({ kind: 'users_changed', role_changed: [], deleted: [] }); // details appear in call views
+  // The new details appear in the views of the calls this user is in.
+  await ctx.bus.notify({ kind: 'users_changed', user_ids: [userId], role_changed: [], deleted: [] });
   return { ...existing, ...updated };
 }
