@@ -167,7 +167,11 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     config: {
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
-      limits: { maxCustomBytes: config.maxCustomBytes, maxJsonDepth: config.maxJsonDepth },
+      limits: {
+        maxCustomBytes: config.maxCustomBytes,
+        maxJsonDepth: config.maxJsonDepth,
+        maxEventBytes: config.maxEventBytes,
+      },
       get publicUrl() {
         return publicUrl;
       },

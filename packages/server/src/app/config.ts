@@ -51,6 +51,7 @@ export interface Config {
   pushRetryScheduleMs: number[];
   maxCustomBytes: number;
   maxJsonDepth: number;
+  maxEventBytes: number;
   media: MediaMode;
   mediaHostAddresses: string[];
 }
@@ -298,6 +299,14 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     default: 32,
     // Stored values are read back recursively (JSON, SQLite's JSON functions stop at 1000 levels): keep far below.
     parse: intBetween('SWITCHBOARD_MAX_JSON_DEPTH', 8, 256),
+  },
+  {
+    key: 'maxEventBytes',
+    env: 'SWITCHBOARD_MAX_EVENT_BYTES',
+    description:
+      "Largest call event (UTF-8 bytes of its JSON) a write may commit: past it the event's embedded participants are dropped, then the write is refused with code 4",
+    default: 256 * 1024,
+    parse: intBetween('SWITCHBOARD_MAX_EVENT_BYTES', 64 * 1024, 64 * 1024 * 1024),
   },
   {
     key: 'media',
