@@ -181,15 +181,17 @@ export async function ensureConnectingUser(
   userId: string,
   details?: ConnectingUserDetails,
 ): Promise<UsersTable> {
-  const existing = await ctx.store.read.users.get(userId);
-  if (existing?.deleted_at) throw authFailed(`user ${userId} was deleted`);
+  let existing = await ctx.store.read.users.get(userId);
   const now = isoNow(ctx.clock);
   if (!existing) {
-    const request = { id: userId, ...details };
-    const [row] = await commit(ctx, (tx) => upsertUserRows(tx, [request], now));
-    if (!row) throw authFailed(`user ${userId} could not be created`);
-    return row;
+    // Only ever an insert: a user created meanwhile by anyone else (another handshake, an UpsertUsers with a role
+    // and teams) is not overwritten, but treated as existing below.
+    const row = newConnectingUser(userId, details, now);
+    if (await commit(ctx, (tx) => tx.users.insertIfAbsent(row))) return row;
+    existing = await ctx.store.read.users.get(userId);
+    if (!existing) throw authFailed(`user ${userId} could not be created`);
   }
+  if (existing.deleted_at) throw authFailed(`user ${userId} was deleted`);
   const patch: Partial<UsersTable> = {};
   if (details?.name !== undefined && details.name !== existing.name) patch.name = details.name;
   if (details?.image !== undefined && details.image !== existing.image) patch.image = details.image;
@@ -201,4 +203,18 @@ export async function ensureConnectingUser(
   // The new details appear in the views of the calls this user is in.
   await ctx.bus.notify({ kind: 'users_changed', user_ids: [userId], role_changed: [], deleted: [] });
   return { ...existing, ...updated };
+}
+
+function newConnectingUser(userId: string, details: ConnectingUserDetails | undefined, now: string): UsersTable {
+  return {
+    id: userId,
+    name: details?.name ?? null,
+    image: details?.image ?? null,
+    role: GlobalRole.USER,
+    custom: toJson(details?.custom ?? {}),
+    teams: '[]',
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  };
 }

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Config } from '../../src/app/config.js';
 import type { ClusterNotice } from '../../src/bus/event-bus.js';
 import { testDialects } from '../support/databases.js';
+import { raw } from '../support/raw-http.js';
 import { startTestNode, type TestNode } from '../support/test-node.js';
 import { asUser, createCall, type Message, seedUsers, TestSocket, uid, waitFor } from './support.js';
 
@@ -125,6 +126,40 @@ onNode('realtime handshake writes and connection cap', { maxConnectionsPerUser: 
     }
     assert.deepEqual(recorder.notices, []);
     assert.equal((await t.node.ctx.store.read.users.get(user))?.updated_at, stored?.updated_at);
+  });
+
+  it('creates a missing user only by inserting: one created meanwhile keeps its role, teams and custom', async () => {
+    const t = node();
+    const user = uid('raced');
+    const created = await raw(t, 'POST', '/api/v2/users', {
+      body: { users: { [user]: { id: user, role: 'admin', teams: ['red'], custom: { keep: true } } } },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    // The race, made deterministic: the handshake's first read of the user ran before that UpsertUsers committed
+    // (it answers "no such user"); every later read sees the database as it is.
+    const users = t.node.ctx.store.read.users;
+    const realGet = users.get.bind(users);
+    let raced = false;
+    users.get = async (id: string) => {
+      if (id === user && !raced) {
+        raced = true;
+        return undefined;
+      }
+      return realGet(id);
+    };
+    try {
+      const { reply, socket } = await handshake(t, user, { name: 'Raced' });
+      assert.equal(reply.type, 'connection.ok', JSON.stringify(reply));
+      await socket.close();
+    } finally {
+      Reflect.deleteProperty(users, 'get');
+    }
+    assert.ok(raced, 'the handshake read the user first');
+    const row = await t.node.ctx.store.read.users.get(user);
+    assert.equal(row?.role, 'admin');
+    assert.equal(row?.teams, '["red"]');
+    assert.deepEqual(JSON.parse(row?.custom ?? '{}'), { keep: true });
+    assert.equal(row?.name, 'Raced', 'the handshake still applies its own details');
   });
 
   it('drops only the cached calls that show the user whose details changed', async () => {
