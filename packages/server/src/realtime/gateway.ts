@@ -100,6 +100,8 @@ export class RealtimeGateway {
   /** Upgraded sockets of any path, bounded by `maxWebSockets`. */
   private readonly sockets: SocketCap;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** When the last sweep ran (a sweep much later than its interval follows a stall of the whole process). */
+  private lastSweepAt: number | undefined;
   private unsubscribe: (() => void) | undefined;
   private closing = false;
 
@@ -289,11 +291,18 @@ export class RealtimeGateway {
     };
   }
 
-  /** Pings every connection and closes those silent for longer than `idleTimeoutMs`. */
+  /**
+   * Pings every connection and closes those silent for longer than `idleTimeoutMs`. A sweep that runs late (the
+   * process was stalled: GC, CPU starvation) only pings: frames that arrived meanwhile still wait in the kernel,
+   * unread, and would make live clients look silent. The next sweep, after they are read, judges.
+   */
   private sweep(): void {
     const now = Date.now();
+    const interval = this.deps.options.healthCheckIntervalMs;
+    const late = this.lastSweepAt !== undefined && now - this.lastSweepAt > 2 * interval;
+    this.lastSweepAt = now;
     for (const connection of this.deps.registry.all()) {
-      if (now - connection.lastHeardAt > this.deps.options.idleTimeoutMs) {
+      if (!late && now - connection.lastHeardAt > this.deps.options.idleTimeoutMs) {
         connection.close(CloseCode.HealthCheckTimeout, 'health check timeout');
       } else {
         connection.sendJson(this.healthCheck(connection));

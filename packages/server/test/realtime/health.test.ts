@@ -35,6 +35,34 @@ eachRealtimeDatabase(
       }
     });
 
+    it('keeps a pinging client through a stall of the whole process, and still closes the silent one', async () => {
+      const t = node();
+      const [quiet, chatty] = [uid('quiet'), uid('chatty')];
+      await seedUsers(t, quiet, chatty);
+      const alive = await TestSocket.connect(t, chatty);
+      const pinger = setInterval(() => alive.send([{ type: 'health.check', client_id: 'alive' }]), 50);
+      try {
+        await alive.barrier();
+        const silent = await TestSocket.connect(t, quiet);
+        // The process stalls (a long GC, CPU starvation) for longer than the idle timeout: the server, the client
+        // and its pinger all stop. The first sweep after it must not take the pinger's unread frames for silence.
+        const stallUntil = Date.now() + 600;
+        while (Date.now() < stallUntil) {
+          // busy: nothing else in this process runs
+        }
+        const closed = await silent.closed;
+        assert.equal(closed.code, CloseCode.HealthCheckTimeout, 'a later sweep still closes the silent client');
+        const alivePastIt = await Promise.race([
+          alive.closed.then((c) => `closed ${c.code}`),
+          alive.barrier().then(() => 'open'),
+        ]);
+        assert.equal(alivePastIt, 'open');
+      } finally {
+        clearInterval(pinger);
+        await alive.close();
+      }
+    });
+
     it('closes connections with 4010 when the node shuts down', async () => {
       const { startTestNode } = await import('../support/test-node.js');
       const t = await startTestNode(node().dialect);
