@@ -27,7 +27,7 @@ import type { MediaServer } from '../media/media-server.js';
 import { ConnectionRegistry } from '../realtime/connection-registry.js';
 import { RealtimeGateway } from '../realtime/gateway.js';
 import { GatewayPort } from '../realtime/gateway-port.js';
-import { type RealtimeOptions, realtimeOptions } from '../realtime/realtime-options.js';
+import { type RealtimeOptions, realtimeOptions, webSocketCap } from '../realtime/realtime-options.js';
 import { Authenticator } from '../services/authenticate.js';
 import { CallSnapshotCache } from '../services/call-snapshots.js';
 import { CallTypeCache } from '../services/call-type-cache.js';
@@ -140,6 +140,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     healthCheckIntervalMs: config.healthCheckIntervalMs,
     idleTimeoutMs: config.idleTimeoutMs,
     maxBufferedBytes: config.maxBufferedBytes,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
+    maxWebSockets: webSocketCap(config.maxWebSockets, config.maxConnections),
     ...options.realtime,
   });
   const scheduler = new TimerScheduler(clock, (err, key) => logger.error({ err, key }, 'scheduled task failed'));
@@ -166,7 +168,11 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     config: {
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
-      limits: { maxCustomBytes: config.maxCustomBytes, maxJsonDepth: config.maxJsonDepth },
+      limits: {
+        maxCustomBytes: config.maxCustomBytes,
+        maxJsonDepth: config.maxJsonDepth,
+        maxEventBytes: config.maxEventBytes,
+      },
       participation: {
         maxPerUserPerCall: config.maxParticipationsPerUserPerCall,
         ownerDeadlineMs: config.participationOwnerDeadlineMs,

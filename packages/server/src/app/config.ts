@@ -35,6 +35,8 @@ export interface Config {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  maxWebSockets: number;
+  maxConnectionsPerUser: number;
   rateLimitWindowMs: number;
   rateLimitUserReads: number;
   rateLimitUserWrites: number;
@@ -50,6 +52,7 @@ export interface Config {
   pushRetryScheduleMs: number[];
   maxCustomBytes: number;
   maxJsonDepth: number;
+  maxEventBytes: number;
   media: MediaMode;
   mediaHostAddresses: string[];
   mediaCandidateAddresses: CandidateScopeSetting;
@@ -311,6 +314,14 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     parse: intBetween('SWITCHBOARD_MAX_JSON_DEPTH', 8, 256),
   },
   {
+    key: 'maxEventBytes',
+    env: 'SWITCHBOARD_MAX_EVENT_BYTES',
+    description:
+      "Largest call event (UTF-8 bytes of its JSON) a write may commit: past it the event's embedded participants are dropped, then the write is refused with code 4",
+    default: 256 * 1024,
+    parse: intBetween('SWITCHBOARD_MAX_EVENT_BYTES', 64 * 1024, 64 * 1024 * 1024),
+  },
+  {
     key: 'media',
     env: 'SWITCHBOARD_MEDIA',
     description: 'Media server: `embedded` (the SFU runs in this process) or `off` (no media; HTTP-only joins)',
@@ -405,6 +416,18 @@ function limitSettings(): Setting<keyof Config>[] {
       'SWITCHBOARD_MAX_CONNECTIONS',
       10_000,
       'Open TCP connections (HTTP and WebSocket) the node accepts; more are dropped; 0 = unlimited',
+    ),
+    limit(
+      'maxWebSockets',
+      'SWITCHBOARD_MAX_WEBSOCKETS',
+      9_000,
+      'Open WebSockets (realtime and media signaling) the node holds; more upgrades are answered 503; at most 90 % of SWITCHBOARD_MAX_CONNECTIONS (the rest stays for plain HTTP); 0 = only that bound',
+    ),
+    limit(
+      'maxConnectionsPerUser',
+      'SWITCHBOARD_MAX_CONNECTIONS_PER_USER',
+      20,
+      'Realtime connections one user may hold open on one node; the next handshake is refused with code 9; 0 = unlimited',
     ),
     limit('rateLimitWindowMs', 'SWITCHBOARD_RATE_LIMIT_WINDOW_MS', 60_000, 'Rate-limit window'),
     limit('rateLimitUserReads', 'SWITCHBOARD_RATE_LIMIT_USER_READS', 6000, `Per user (or IP): GET ${perWindow}`),

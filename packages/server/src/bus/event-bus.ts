@@ -7,8 +7,12 @@ export type EventListener = (event: CallEvent) => void;
  * node drops what it cached about it and re-checks the watches it holds (cluster/cache-coherence.ts).
  */
 export type ClusterNotice =
-  /** Users were created, updated or deleted: their details appear in call views; `role_changed` lost or gained grants. */
-  | { kind: 'users_changed'; role_changed: string[]; deleted: string[] }
+  /**
+   * Users were created, updated or deleted: their details appear in the views of the calls they are in, whose cached
+   * copies are dropped (every call's when `user_ids` is absent, as from a node that did not list them);
+   * `role_changed` lost or gained grants.
+   */
+  | { kind: 'users_changed'; user_ids?: string[]; role_changed: string[]; deleted: string[] }
   /** A call type was created, updated or deleted; `grants_changed` when watchers may have lost `read-call`. */
   | { kind: 'call_type_changed'; name: string; grants_changed: boolean };
 

@@ -4,7 +4,8 @@
  *
  * | cache (per node)                     | dropped by                                                        |
  * | ------------------------------------ | ----------------------------------------------------------------- |
- * | call snapshots (call-snapshots.ts)   | every call event (its `call_cid`); user and call type notices      |
+ * | call snapshots (call-snapshots.ts)   | every call event (its `call_cid`); a user notice drops the calls   |
+ * |                                      | showing those users; a call type notice drops them all             |
  * | call types (call-type-cache.ts)      | `call_type_changed` notices                                       |
  * | watches of connections held here     | re-checked on `role_changed` / `grants_changed`; `deleted` closes  |
  * | everything above                     | a bus gap (this node may have missed messages)                     |
@@ -42,15 +43,18 @@ export function keepCachesCoherent(bus: EventBus, caches: CoherentCaches): () =>
 }
 
 async function applyNotice(notice: ClusterNotice, caches: CoherentCaches): Promise<void> {
-  // User details and call type settings appear inside call views.
-  caches.snapshots.clear();
   const realtime = caches.realtime();
   switch (notice.kind) {
     case 'users_changed':
+      // A user's details appear only in the views of the calls that user is in.
+      if (notice.user_ids) caches.snapshots.invalidateUsers(notice.user_ids);
+      else caches.snapshots.clear();
       if (notice.deleted.length > 0) realtime.usersDeleted(notice.deleted);
       if (notice.role_changed.length > 0) await realtime.accessChanged({ userIds: notice.role_changed });
       return;
     case 'call_type_changed':
+      // Call type settings appear inside the views of every call of the type.
+      caches.snapshots.clear();
       caches.callTypes.invalidate(notice.name);
       if (notice.grants_changed) await realtime.accessChanged({ callType: notice.name });
       return;

@@ -16,6 +16,10 @@
  * Close codes (protocol CloseCode): 1000 auth rejected, or the user was deleted (reason `user deleted`; clients do
  * not reconnect); 4008 send queue full; 4009 no
  * frame from the client for `idleTimeoutMs`; 4010 server shutdown.
+ *
+ * Caps: `maxWebSockets` upgraded sockets per node (an upgrade past it is answered 503, before any WebSocket
+ * exists); `maxConnectionsPerUser` open connections per user per node and the connect rate per user (refused in
+ * the handshake with `connection.error` code 9, before the user's details are written).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -26,13 +30,14 @@ import {
   type ConnectionErrorEvent,
   ConnectionEventType,
   type ConnectionOkEvent,
+  ErrorCode,
   type HealthCheckEvent,
 } from '@switchboard/protocol';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { RemoteConnections } from '../cluster/remote-connections.js';
 import { isoNow } from '../domain/clock.js';
-import { authFailed } from '../domain/errors.js';
+import { ApiError, authFailed } from '../domain/errors.js';
 import { errorBody, internalError, toApiError } from '../http/error-mapper.js';
 import { parseJsonInput } from '../http/json-input.js';
 import type { RateLimiter } from '../http/rate-limit.js';
@@ -42,12 +47,24 @@ import type { Presence } from '../services/presence.js';
 import { Connection } from './connection.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { EventRouter } from './event-router.js';
-import { authenticateConnection } from './handshake.js';
+import { admitConnection, readConnectMessage } from './handshake.js';
 import { MemberDirectory } from './member-directory.js';
 import type { RealtimeOptions } from './realtime-options.js';
+import { SocketCap } from './socket-cap.js';
 import { WatchAccess } from './watch-access.js';
 
 export const CONNECT_PATHS: ReadonlySet<string> = new Set(['/video/connect', '/api/v2/video/connect']);
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function tooManyConnections(max: number): ApiError {
+  return new ApiError(
+    ErrorCode.TooManyRequests,
+    `too many realtime connections: a user may hold at most ${max} open on this server`,
+  );
+}
 
 export interface GatewayDeps {
   ctx: ServiceContext;
@@ -67,6 +84,8 @@ export interface GatewayDeps {
 export interface GatewayStats {
   /** Authenticated connections. */
   connections: number;
+  /** Upgraded sockets of any path (realtime and media signaling), authenticated or not. */
+  webSockets: number;
   /** Sockets still waiting for their auth message. */
   authenticating: number;
   /** Closed connections whose participants are within their presence grace period. */
@@ -78,7 +97,11 @@ export class RealtimeGateway {
   private readonly router: EventRouter;
   /** Every socket not yet closed, authenticated or not. */
   private readonly live = new Set<Connection>();
+  /** Upgraded sockets of any path, bounded by `maxWebSockets`. */
+  private readonly sockets: SocketCap;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** When the last sweep ran (a sweep much later than its interval follows a stall of the whole process). */
+  private lastSweepAt: number | undefined;
   private unsubscribe: (() => void) | undefined;
   private closing = false;
 
@@ -89,6 +112,7 @@ export class RealtimeGateway {
       perMessageDeflate: false,
       clientTracking: false,
     });
+    this.sockets = new SocketCap(deps.options.maxWebSockets);
     const access = new WatchAccess(deps.registry, () => deps.ctx);
     this.router = new EventRouter(deps.registry, new MemberDirectory(deps.ctx.store.read), access, deps.logger);
   }
@@ -104,7 +128,12 @@ export class RealtimeGateway {
   stats(): GatewayStats {
     let authenticating = 0;
     for (const c of this.live) if (c.state === 'authenticating') authenticating++;
-    return { connections: this.deps.registry.size, authenticating, presencePending: this.deps.presence.pending };
+    return {
+      connections: this.deps.registry.size,
+      webSockets: this.sockets.size,
+      authenticating,
+      presencePending: this.deps.presence.pending,
+    };
   }
 
   /** Resolves once every event published so far has been written to its connections (tests, benchmarks). */
@@ -126,10 +155,14 @@ export class RealtimeGateway {
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Every upgraded socket counts, whatever its path: the cap keeps room under the TCP cap for plain HTTP.
+    if (!this.sockets.admit(socket)) {
+      refuseUpgrade(socket, '503 Service Unavailable');
+      return;
+    }
     if (!CONNECT_PATHS.has(url.pathname) && this.deps.otherUpgrades?.(req, socket, head)) return;
     if (!CONNECT_PATHS.has(url.pathname) || this.closing) {
-      const status = this.closing ? '503 Service Unavailable' : '404 Not Found';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      refuseUpgrade(socket, this.closing ? '503 Service Unavailable' : '404 Not Found');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, url.searchParams));
@@ -169,15 +202,21 @@ export class RealtimeGateway {
     void connection.closed.then(() => clearTimeout(authTimer));
   }
 
+  /**
+   * Token first (no writes), then the user's limits (connect rate, open connections), and only then the write of
+   * the user's details: a user over a limit costs the database nothing.
+   */
   private async handshake(connection: Connection, text: string): Promise<void> {
     try {
-      const { user, me } = await authenticateConnection(this.deps.ctx, this.deps.auth, text);
-      const limiter = this.deps.rateLimiter;
-      if (limiter) {
-        const decision = await limiter.take('connects', { kind: 'user', userId: user.userId }, '');
-        if (!decision.allowed) throw limiter.tooMany('connects', decision.limit, decision.resetSeconds);
-      }
+      const request = await readConnectMessage(this.deps.ctx, this.deps.auth, text);
+      await this.chargeConnect(request.userId);
+      this.requireRoomFor(request.userId);
+      if (connection.state !== 'authenticating') return; // the socket closed meanwhile: nothing to write for it
+      const { user, me } = await admitConnection(this.deps.ctx, this.deps.auth, request);
       if (connection.state !== 'authenticating') return; // the socket closed meanwhile
+      // Checked again where the connection is registered (no await in between): concurrent handshakes of one user
+      // all passed the check above before any of them was registered.
+      this.requireRoomFor(user.userId);
       connection.user = user;
       connection.state = 'open';
       this.deps.registry.add(connection);
@@ -194,6 +233,19 @@ export class RealtimeGateway {
     } catch (err) {
       this.refuse(connection, err);
     }
+  }
+
+  private async chargeConnect(userId: string): Promise<void> {
+    const limiter = this.deps.rateLimiter;
+    if (!limiter) return;
+    const decision = await limiter.take('connects', { kind: 'user', userId }, '');
+    if (!decision.allowed) throw limiter.tooMany('connects', decision.limit, decision.resetSeconds);
+  }
+
+  /** Refuses a user who already holds `maxConnectionsPerUser` connections on this node. */
+  private requireRoomFor(userId: string): void {
+    const max = this.deps.options.maxConnectionsPerUser;
+    if (max > 0 && this.deps.registry.ofUser(userId).size >= max) throw tooManyConnections(max);
   }
 
   /** Answers `connection.error` and closes with 1000 (clients do not reconnect after it). */
@@ -239,11 +291,18 @@ export class RealtimeGateway {
     };
   }
 
-  /** Pings every connection and closes those silent for longer than `idleTimeoutMs`. */
+  /**
+   * Pings every connection and closes those silent for longer than `idleTimeoutMs`. A sweep that runs late (the
+   * process was stalled: GC, CPU starvation) only pings: frames that arrived meanwhile still wait in the kernel,
+   * unread, and would make live clients look silent. The next sweep, after they are read, judges.
+   */
   private sweep(): void {
     const now = Date.now();
+    const interval = this.deps.options.healthCheckIntervalMs;
+    const late = this.lastSweepAt !== undefined && now - this.lastSweepAt > 2 * interval;
+    this.lastSweepAt = now;
     for (const connection of this.deps.registry.all()) {
-      if (now - connection.lastHeardAt > this.deps.options.idleTimeoutMs) {
+      if (!late && now - connection.lastHeardAt > this.deps.options.idleTimeoutMs) {
         connection.close(CloseCode.HealthCheckTimeout, 'health check timeout');
       } else {
         connection.sendJson(this.healthCheck(connection));

@@ -7,6 +7,9 @@
  *   from `user_details` when they differ; `role` and `teams` never change here. A deleted user is refused.
  * The message passes the checks of a REST body (nesting depth, U+0000, lone surrogates) and `user_details` those
  * of a user upsert (its schema, the custom-size limit included): the two ways in cannot store different things.
+ *
+ * Two steps, so that the gateway can charge the user's limits in between: `readConnectMessage` checks the message
+ * and the token and writes nothing; `admitConnection` then writes the user (only what changed).
  */
 import { ConnectUserDetails, type Custom, isUserId, type User } from '@switchboard/protocol';
 import type { ValidateFunction } from 'ajv';
@@ -32,16 +35,22 @@ interface ConnectMessage {
   details: UserDetails | undefined;
 }
 
+/** A connect message whose token is valid for `userId`: nothing has been written for it yet. */
+export interface ConnectRequest extends ConnectMessage {
+  userId: string;
+}
+
 export interface Handshake {
   user: ConnectionUser;
   me: User;
 }
 
-export async function authenticateConnection(
+/** Checks the first message and its token; no writes and no user lookup (so nothing to limit has happened yet). */
+export async function readConnectMessage(
   ctx: ServiceContext,
   auth: Authenticator,
   text: string,
-): Promise<Handshake> {
+): Promise<ConnectRequest> {
   const message = parseConnectMessage(text, ctx.config.limits);
   const claims = await auth.verifyToken(message.token);
   if (claims.server === true) throw authFailed('a server token cannot open a realtime connection');
@@ -51,8 +60,18 @@ export async function authenticateConnection(
   if (details?.id !== undefined && details.id !== userId) {
     throw authFailed(`user_details.id ${details.id} does not match the token's user ${userId}`);
   }
+  return { ...message, userId };
+}
+
+/** Creates the user or applies its changed details (nothing when nothing changed), then acts as it. */
+export async function admitConnection(
+  ctx: ServiceContext,
+  auth: Authenticator,
+  request: ConnectRequest,
+): Promise<Handshake> {
+  const { userId, token, details } = request;
   const row = await ensureConnectingUser(ctx, userId, details);
-  const actor = await auth.actorForToken(message.token);
+  const actor = await auth.actorForToken(token);
   if (actor.kind !== 'user') throw authFailed('a realtime connection needs a user token');
   return { user: { userId, actor }, me: userView(row, true) };
 }

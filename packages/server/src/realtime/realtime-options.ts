@@ -15,6 +15,13 @@ export interface RealtimeOptions {
   maxMessageBytes: number;
   /** How long a participant who joined over a connection stays after it closed (reconnect window). */
   presenceGraceMs: number;
+  /** Realtime connections one user may hold open on this node; the next handshake is refused (code 9). 0 = any. */
+  maxConnectionsPerUser: number;
+  /**
+   * WebSockets (realtime and media signaling, authenticated or not) this node holds; past it an upgrade is answered
+   * 503. Kept below the node's TCP connection cap (see `webSocketCap`), so plain HTTP always finds room. 0 = any.
+   */
+  maxWebSockets: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
@@ -24,7 +31,19 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   maxBufferedBytes: 2 * 1024 * 1024,
   maxMessageBytes: 64 * 1024,
   presenceGraceMs: 30_000,
+  maxConnectionsPerUser: 20,
+  maxWebSockets: 9_000,
 };
+
+/**
+ * The WebSocket cap that leaves plain HTTP room under the node's TCP cap (`maxConnections`, 0 = none): at most
+ * nine tenths of it, so `/healthz` and REST keep answering while one user's sockets pile up to the WebSocket cap.
+ */
+export function webSocketCap(maxWebSockets: number, maxConnections: number): number {
+  if (maxConnections <= 0) return maxWebSockets;
+  const room = Math.max(1, maxConnections - Math.max(1, Math.ceil(maxConnections / 10)));
+  return maxWebSockets > 0 ? Math.min(maxWebSockets, room) : room;
+}
 
 export function realtimeOptions(overrides: Partial<RealtimeOptions> = {}): RealtimeOptions {
   const options = { ...DEFAULT_REALTIME_OPTIONS, ...overrides };

@@ -6,6 +6,7 @@ import { type Call, type CallResponse, type Member, OwnCapability } from '@switc
 import type { Actor } from '../domain/actor.js';
 import { deepFreeze } from '../domain/deep-freeze.js';
 import { requireCapabilities } from '../domain/permissions.js';
+import { firstParticipationOfEachUser } from '../store/event-participants.js';
 import type { CallMembersTable, CallSessionsTable, SessionParticipantsTable, UsersTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import { actorCapabilities, capabilitiesOf, type LoadedCall, requireTokenScope } from './call-access.js';
@@ -17,7 +18,8 @@ export const DEFAULT_MEMBERS_LIMIT = 25;
 /**
  * How many of the session's participants a call event embeds. Events go to every watcher and into the outbox, once
  * per change: with the whole list, a session of n participants costs O(n) per event and O(n²) to fill. Events carry
- * the oldest participants and `participants_count_by_role` over all of them; the full list is read through the API
+ * the oldest participation of each of the first users to join (a user is embedded once, however many times they
+ * joined) and `participants_count_by_role` over every participation; the full list is read through the API
  * (GetCall, JoinCall, QueryCalls).
  */
 export const MAX_EVENT_PARTICIPANTS = 25;
@@ -33,13 +35,14 @@ export async function loadCallModel(
 ): Promise<Call> {
   const { row } = call;
   const sessionRow = row.current_session_id ? await repos.sessions.get(row.current_session_id) : undefined;
-  const bounded = options.participants !== 'all';
-  const participants = sessionRow
-    ? await repos.sessions.activeParticipants(sessionRow.id, bounded ? MAX_EVENT_PARTICIPANTS + 1 : undefined)
-    : [];
-  const truncated = bounded && participants.length > MAX_EVENT_PARTICIPANTS;
-  if (truncated) participants.length = MAX_EVENT_PARTICIPANTS;
-  const countByRole = sessionRow && truncated ? await repos.sessions.activeCountByRole(sessionRow.id) : undefined;
+  if (options.participants === 'all' || !sessionRow) {
+    const participants = sessionRow ? await repos.sessions.activeParticipants(sessionRow.id) : [];
+    const users = await repos.users.getMany([row.created_by_user_id, ...participants.map((p) => p.user_id)]);
+    return assembleCallModel(call, sessionRow, participants, users);
+  }
+  // An event's list is partial whenever a user holds several participations, so the counts are always read.
+  const participants = await firstParticipationOfEachUser(repos, sessionRow.id, MAX_EVENT_PARTICIPANTS);
+  const countByRole = await repos.sessions.activeCountByRole(sessionRow.id);
   const users = await repos.users.getMany([row.created_by_user_id, ...participants.map((p) => p.user_id)]);
   return assembleCallModel(call, sessionRow, participants, users, countByRole);
 }

@@ -4,8 +4,9 @@
  *
  * Correctness rests on one rule of the design: every change to a call's state commits an event carrying its
  * `call_cid`, and the bus delivers it to every node after the commit. Each delivered event drops that call's
- * snapshot; user and call type writes (which change many calls' views) drop them all. A load that overlaps any
- * invalidation is not stored (the `epoch` check), so a slow reader can never put back a state older than a drop.
+ * snapshot; a user's new details drop the snapshots that embed that user (as creator, participant or one of the
+ * newest members), and call type writes drop them all. A load that overlaps any invalidation is not stored (the
+ * `epoch` check), so a slow reader can never put back a state older than a drop.
  *
  * The cache is bounded by entries and by estimated bytes (least recently read goes first): a call's `custom` and
  * its members' data are client-sized, so a count alone would let a few thousand large calls exhaust the heap.
@@ -52,8 +53,18 @@ export function estimateSnapshotBytes(snapshot: CallSnapshot): number {
   return 2 * (rowChars + parsedChars);
 }
 
+/** The users whose details a snapshot shows: its creator, its session's participants and its newest members. */
+export function usersInSnapshot(snapshot: CallSnapshot): Set<string> {
+  const ids = new Set<string>([snapshot.model.created_by.id]);
+  for (const p of snapshot.model.session?.participants ?? []) ids.add(p.user.id);
+  for (const m of snapshot.newestMembers) ids.add(m.user_id);
+  return ids;
+}
+
 export class CallSnapshotCache {
   private readonly entries: LRUCache<string, CallSnapshot>;
+  /** user id → the cached calls that show that user: kept in step with `entries` (its dispose hook). */
+  private readonly callsOfUser = new Map<string, Set<string>>();
   private epoch = 0;
 
   constructor(bounds: SnapshotCacheBounds = DEFAULT_SNAPSHOT_BOUNDS) {
@@ -61,6 +72,8 @@ export class CallSnapshotCache {
       max: Math.max(1, bounds.maxEntries),
       maxSize: Math.max(1, bounds.maxBytes),
       sizeCalculation: (snapshot) => Math.max(1, estimateSnapshotBytes(snapshot)),
+      // Every way an entry leaves (eviction, delete, clear, replacement) unlists it from its users.
+      dispose: (snapshot, cid) => this.unlist(cid, snapshot),
     });
   }
 
@@ -83,7 +96,10 @@ export class CallSnapshotCache {
     const epoch = this.epoch;
     const loaded = await load();
     // A snapshot larger than the whole byte bound is not kept (lru-cache refuses it); the read still answers.
-    if (loaded && options.keep !== false && epoch === this.epoch) this.entries.set(cid, loaded);
+    if (loaded && options.keep !== false && epoch === this.epoch) {
+      this.entries.set(cid, loaded);
+      if (this.entries.peek(cid) === loaded) this.list(cid, loaded);
+    }
     return loaded;
   }
 
@@ -97,8 +113,36 @@ export class CallSnapshotCache {
     this.entries.delete(cid);
   }
 
+  /** Drops the snapshots that show any of these users (their details changed); other calls stay cached. */
+  invalidateUsers(userIds: Iterable<string>): void {
+    this.epoch++;
+    const cids = new Set<string>();
+    for (const userId of userIds) for (const cid of this.callsOfUser.get(userId) ?? []) cids.add(cid);
+    for (const cid of cids) this.entries.delete(cid);
+  }
+
   clear(): void {
     this.epoch++;
     this.entries.clear();
+  }
+
+  private list(cid: string, snapshot: CallSnapshot): void {
+    for (const userId of usersInSnapshot(snapshot)) {
+      let cids = this.callsOfUser.get(userId);
+      if (!cids) {
+        cids = new Set();
+        this.callsOfUser.set(userId, cids);
+      }
+      cids.add(cid);
+    }
+  }
+
+  private unlist(cid: string, snapshot: CallSnapshot): void {
+    for (const userId of usersInSnapshot(snapshot)) {
+      const cids = this.callsOfUser.get(userId);
+      if (!cids) continue;
+      cids.delete(cid);
+      if (cids.size === 0) this.callsOfUser.delete(userId);
+    }
   }
 }

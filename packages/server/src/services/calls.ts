@@ -144,7 +144,9 @@ async function createCall(
     return true;
   });
   // `created_by` may have changed a user who appears in other calls' views.
-  if (data.created_by) await ctx.bus.notify({ kind: 'users_changed', role_changed: [], deleted: [] });
+  if (data.created_by) {
+    await ctx.bus.notify({ kind: 'users_changed', user_ids: [data.created_by.id], role_changed: [], deleted: [] });
+  }
   return inserted;
 }
 

@@ -9,6 +9,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CallSnapshotCache } from './call-snapshots.js';
 import type { CallTypeCache } from './call-type-cache.js';
+import { fitEvent } from './event-size.js';
 import type { MediaPort } from './media-port.js';
 import type { RealtimePort } from './realtime-port.js';
 import type { RingTracker } from './ring-tracker.js';
@@ -36,6 +37,8 @@ export interface InputLimits {
   maxCustomBytes: number;
   /** Deepest nesting of objects and arrays in a request body or WebSocket message. */
   maxJsonDepth: number;
+  /** Largest call event (UTF-8 bytes of its JSON) a write may commit; see services/event-size.ts. 0 = any. */
+  maxEventBytes: number;
 }
 
 export interface ServiceContext {
@@ -68,6 +71,8 @@ export async function commit<T>(ctx: ServiceContext, work: (tx: Repositories, em
     events.length = 0; // a retried transaction starts over
     // The id is stamped here, once per event, so the outbox row, the bus and every delivery carry the same one.
     const value = await work(tx, (e) => events.push({ ...e, id: randomUUID() }));
+    // Refused here, inside the transaction, an oversize event takes its whole write back with it.
+    for (const [i, event] of events.entries()) events[i] = fitEvent(event, ctx.config.limits.maxEventBytes);
     await tx.outbox.append(events);
     return value;
   });

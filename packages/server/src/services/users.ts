@@ -75,7 +75,7 @@ export async function upsertUsers(
   const rows = await commit(ctx, (tx) => upsertUserRows(tx, list, isoNow(ctx.clock)));
   const roleChanged = list.filter((u) => u.role !== undefined).map((u) => u.id);
   // User details appear inside call views; every node drops them and re-checks watches of users whose role changed.
-  await ctx.bus.notify({ kind: 'users_changed', role_changed: roleChanged, deleted: [] });
+  await ctx.bus.notify({ kind: 'users_changed', user_ids: list.map((u) => u.id), role_changed: roleChanged, deleted: [] });
   await endRevokedOfUsers(ctx, roleChanged);
   return Object.fromEntries(rows.map((r) => [r.id, userView(r)]));
 }
@@ -123,7 +123,12 @@ export async function updateUsersPartial(
     return Object.fromEntries(out) as Record<string, User>;
   });
   const roleChanged = req.users.filter((u) => u.set?.role !== undefined).map((u) => u.id);
-  await ctx.bus.notify({ kind: 'users_changed', role_changed: roleChanged, deleted: [] });
+  await ctx.bus.notify({
+    kind: 'users_changed',
+    user_ids: req.users.map((u) => u.id),
+    role_changed: roleChanged,
+    deleted: [],
+  });
   await endRevokedOfUsers(ctx, roleChanged);
   return updated;
 }
@@ -154,7 +159,8 @@ export async function deleteUsers(ctx: ServiceContext, actor: Actor, req: Delete
     else await tx.users.softDelete(req.user_ids, isoNow(ctx.clock));
     return req.user_ids;
   });
-  await ctx.bus.notify({ kind: 'users_changed', role_changed: [], deleted }); // closes their connections anywhere
+  // Closes their connections anywhere.
+  await ctx.bus.notify({ kind: 'users_changed', user_ids: deleted, role_changed: [], deleted });
   await endRevokedOfUsers(ctx, deleted); // and ends their participations, media included
   return deleted;
 }
@@ -176,15 +182,17 @@ export async function ensureConnectingUser(
   userId: string,
   details?: ConnectingUserDetails,
 ): Promise<UsersTable> {
-  const existing = await ctx.store.read.users.get(userId);
-  if (existing?.deleted_at) throw authFailed(`user ${userId} was deleted`);
+  let existing = await ctx.store.read.users.get(userId);
   const now = isoNow(ctx.clock);
   if (!existing) {
-    const request = { id: userId, ...details };
-    const [row] = await commit(ctx, (tx) => upsertUserRows(tx, [request], now));
-    if (!row) throw authFailed(`user ${userId} could not be created`);
-    return row;
+    // Only ever an insert: a user created meanwhile by anyone else (another handshake, an UpsertUsers with a role
+    // and teams) is not overwritten, but treated as existing below.
+    const row = newConnectingUser(userId, details, now);
+    if (await commit(ctx, (tx) => tx.users.insertIfAbsent(row))) return row;
+    existing = await ctx.store.read.users.get(userId);
+    if (!existing) throw authFailed(`user ${userId} could not be created`);
   }
+  if (existing.deleted_at) throw authFailed(`user ${userId} was deleted`);
   const patch: Partial<UsersTable> = {};
   if (details?.name !== undefined && details.name !== existing.name) patch.name = details.name;
   if (details?.image !== undefined && details.image !== existing.image) patch.image = details.image;
@@ -193,6 +201,21 @@ export async function ensureConnectingUser(
   if (Object.keys(patch).length === 0) return existing;
   const updated = { ...patch, updated_at: now };
   await commit(ctx, (tx) => tx.users.update(userId, updated));
-  await ctx.bus.notify({ kind: 'users_changed', role_changed: [], deleted: [] }); // details appear in call views
+  // The new details appear in the views of the calls this user is in.
+  await ctx.bus.notify({ kind: 'users_changed', user_ids: [userId], role_changed: [], deleted: [] });
   return { ...existing, ...updated };
+}
+
+function newConnectingUser(userId: string, details: ConnectingUserDetails | undefined, now: string): UsersTable {
+  return {
+    id: userId,
+    name: details?.name ?? null,
+    image: details?.image ?? null,
+    role: GlobalRole.USER,
+    custom: toJson(details?.custom ?? {}),
+    teams: '[]',
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  };
 }

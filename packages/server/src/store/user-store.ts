@@ -46,6 +46,16 @@ export class UserStore {
     }
   }
 
+  /** Inserts the user unless one with its id exists (whatever its state); true when this call inserted it. */
+  async insertIfAbsent(row: UsersTable): Promise<boolean> {
+    const result = await this.db
+      .insertInto('users')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
   async update(id: string, patch: Partial<Omit<UsersTable, 'id' | 'created_at'>>): Promise<void> {
     await this.db.updateTable('users').set(patch).where('id', '=', id).execute();
   }

@@ -220,9 +220,10 @@ describe('Redis bus: Redis restarts', { skip: redisSkip }, () => {
     await redis.kill();
     await waitFor(() => !here.connected() && !there.connected(), 'both buses to notice Redis is gone');
     const during = event();
-    const started = Date.now();
-    await here.publish(during); // resolves (never rejects, never waits for Redis to come back)
-    assert.ok(Date.now() - started < 2000, 'publish during the gap does not hang');
+    // Resolves (never rejects) while Redis is still down: Redis only comes back below, after this await, so a
+    // publish that waited for it would never get there. No clock: how long "at once" takes depends on the load.
+    await here.publish(during);
+    assert.equal(here.connected(), false, 'publish resolved without Redis');
     assert.deepEqual(seenHere, [during.id], 'local subscribers still receive');
 
     await redis.restart();

@@ -58,6 +58,13 @@ describe('audience', () => {
       call: call({ blocked_user_ids: ['bob'] }),
     };
     assert.equal(mayReceive(own as unknown as CallEvent, 'bob'), true);
+    // Someone else's blocking is news of the call like any other: the blocked user hears none of it.
+    const others = {
+      ...event({ type: 'call.blocked_user', user: user('carl') }),
+      call: call({ blocked_user_ids: ['bob', 'carl'] }),
+    };
+    assert.equal(mayReceive(others as unknown as CallEvent, 'bob'), false);
+    assert.equal(mayReceive(others as unknown as CallEvent, 'carl'), true);
   });
 
   it('adds removed and added members to the audience of their member event', () => {

@@ -1,6 +1,6 @@
 /**
  * Keeping connections honest: server pings, dropping silent connections (4009), the bounded send queue (4008),
- * and shutdown (4010). Runs on a node with short health-check timings and a small send-queue bound.
+ * and shutdown (4010). Health checks run on a node with short timings; the send queue on one that never times out.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -35,13 +35,61 @@ eachRealtimeDatabase(
       }
     });
 
+    it('keeps a pinging client through a stall of the whole process, and still closes the silent one', async () => {
+      const t = node();
+      const [quiet, chatty] = [uid('quiet'), uid('chatty')];
+      await seedUsers(t, quiet, chatty);
+      const alive = await TestSocket.connect(t, chatty);
+      const pinger = setInterval(() => alive.send([{ type: 'health.check', client_id: 'alive' }]), 50);
+      try {
+        await alive.barrier();
+        const silent = await TestSocket.connect(t, quiet);
+        // The process stalls (a long GC, CPU starvation) for longer than the idle timeout: the server, the client
+        // and its pinger all stop. The first sweep after it must not take the pinger's unread frames for silence.
+        const stallUntil = Date.now() + 600;
+        while (Date.now() < stallUntil) {
+          // busy: nothing else in this process runs
+        }
+        const closed = await silent.closed;
+        assert.equal(closed.code, CloseCode.HealthCheckTimeout, 'a later sweep still closes the silent client');
+        const alivePastIt = await Promise.race([
+          alive.closed.then((c) => `closed ${c.code}`),
+          alive.barrier().then(() => 'open'),
+        ]);
+        assert.equal(alivePastIt, 'open');
+      } finally {
+        clearInterval(pinger);
+        await alive.close();
+      }
+    });
+
+    it('closes connections with 4010 when the node shuts down', async () => {
+      const { startTestNode } = await import('../support/test-node.js');
+      const t = await startTestNode(node().dialect);
+      const user = uid('user');
+      await seedUsers(t, user);
+      const socket = await TestSocket.connect(t, user);
+      await t.stop();
+      const closed = await socket.closed;
+      assert.equal(closed.code, CloseCode.ServerShutdown);
+    });
+  },
+);
+
+// The send-queue bound on a node that never times connections out (the default quiet timings): a server busy
+// writing megabytes to a socket that does not read must close it for the queue (4008), and an idle timeout racing
+// the client's pings (4009) would make that depend on how loaded the machine is. Its events are made heavy on
+// purpose, so the event size bound is raised above them.
+eachRealtimeDatabase(
+  'realtime send queue',
+  { maxBufferedBytes: BOUND },
+  (node) => {
     it('closes a connection that does not read with 4008 once its send queue passes the bound', async () => {
       const t = node();
       const [owner, slowUser] = [uid('owner'), uid('slow')];
       await seedUsers(t, owner, slowUser);
       const call = await createCall(t, owner, [owner, slowUser]);
       const slow = await TestSocket.connect(t, slowUser);
-      const pinger = setInterval(() => slow.send([{ type: 'health.check' }]), 50);
       slow.ws.pause(); // stops reading: what the server writes piles up in the kernel, then in the process
       // Make every event of this call heavy: each one carries the call with ~900 KB of custom data. Clients may
       // not write that much (SWITCHBOARD_MAX_CUSTOM_BYTES), so it goes straight into the database.
@@ -75,20 +123,9 @@ eachRealtimeDatabase(
         );
         assert.ok(!got.some((e) => (e.custom as { n: number }).n === -1), 'nothing is sent after the close');
       } finally {
-        clearInterval(pinger);
         slow.ws.resume();
       }
     });
-
-    it('closes connections with 4010 when the node shuts down', async () => {
-      const { startTestNode } = await import('../support/test-node.js');
-      const t = await startTestNode(node().dialect);
-      const user = uid('user');
-      await seedUsers(t, user);
-      const socket = await TestSocket.connect(t, user);
-      await t.stop();
-      const closed = await socket.closed;
-      assert.equal(closed.code, CloseCode.ServerShutdown);
-    });
   },
+  { config: { maxEventBytes: 4 * 1024 * 1024 } },
 );

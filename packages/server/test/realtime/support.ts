@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import type { RealtimeOptions } from '../../src/realtime/realtime-options.js';
 import { testDialects } from '../support/databases.js';
 import { raw } from '../support/raw-http.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { startTestNode, type TestNode, type TestNodeOptions } from '../support/test-node.js';
 
 const dialects = await testDialects();
 
@@ -25,12 +25,13 @@ export function eachRealtimeDatabase(
   name: string,
   options: Partial<RealtimeOptions>,
   body: (node: () => TestNode) => void,
+  nodeOptions: Omit<TestNodeOptions, 'realtime'> = {},
 ): void {
   for (const dialect of dialects) {
     describe(`${name} [${dialect}]`, () => {
       let current: TestNode | undefined;
       before(async () => {
-        current = await startTestNode(dialect, { realtime: { ...QUIET, ...options } });
+        current = await startTestNode(dialect, { ...nodeOptions, realtime: { ...QUIET, ...options } });
       });
       after(async () => {
         await current?.stop();

@@ -3,11 +3,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CallSnapshot, CallSnapshotCache, estimateSnapshotBytes } from '../../src/services/call-snapshots.js';
 
-function snapshot(cid: string, version: number): CallSnapshot {
+/** A snapshot created by `creator`, with these session participants and members (by user id). */
+function snapshot(
+  cid: string,
+  version: number,
+  users: { creator?: string; participants?: string[]; members?: string[] } = {},
+): CallSnapshot {
+  const user = (id: string) => ({ id });
+  const participants = (users.participants ?? []).map((id) => ({ user: user(id) }));
+  const members = (users.members ?? []).map((id) => ({ user_id: id, user: user(id) }));
   return {
     row: { cid, custom: `${version}` } as CallSnapshot['row'],
-    model: {} as CallSnapshot['model'],
-    newestMembers: [],
+    model: {
+      created_by: user(users.creator ?? 'creator'),
+      session: { participants },
+    } as unknown as CallSnapshot['model'],
+    newestMembers: members as unknown as CallSnapshot['newestMembers'],
     defaultPage: [],
     allMembersKnown: true,
   };
@@ -48,6 +59,24 @@ describe('CallSnapshotCache', () => {
     assert.equal((await cache.read('t:a', async () => snapshot('t:a', 3), { keep: false }))?.row.custom, '2');
   });
 
+  it('drops, for a user, only the calls that show that user (creator, participant or member)', async () => {
+    const cache = new CallSnapshotCache();
+    await cache.read('t:created', async () => snapshot('t:created', 1, { creator: 'u' }));
+    await cache.read('t:joined', async () => snapshot('t:joined', 1, { participants: ['u'] }));
+    await cache.read('t:member', async () => snapshot('t:member', 1, { members: ['u'] }));
+    await cache.read('t:other', async () => snapshot('t:other', 1, { members: ['v'], participants: ['w'] }));
+    cache.invalidateUsers(['u']);
+    for (const cid of ['t:created', 't:joined', 't:member']) assert.equal(cache.cached(cid), undefined, cid);
+    assert.ok(cache.cached('t:other'));
+    // A call reloaded without the user no longer lists it: the user's next change leaves it cached.
+    await cache.read('t:member', async () => snapshot('t:member', 2, { members: ['v'] }));
+    cache.invalidateUsers(['u']);
+    assert.ok(cache.cached('t:member'));
+    cache.invalidateUsers(['v']);
+    assert.equal(cache.cached('t:member'), undefined);
+    assert.equal(cache.cached('t:other'), undefined);
+  });
+
   it('clear drops every call', async () => {
     const cache = new CallSnapshotCache();
     await cache.read('t:a', async () => snapshot('t:a', 1));
@@ -61,7 +90,11 @@ describe('CallSnapshotCache', () => {
 describe('CallSnapshotCache bounds', () => {
   const large = (cid: string, kilobytes: number): CallSnapshot => ({
     ...snapshot(cid, 1),
-    model: { cid, custom: { blob: 'x'.repeat(kilobytes * 1024) } } as unknown as CallSnapshot['model'],
+    model: {
+      ...snapshot(cid, 1).model,
+      cid,
+      custom: { blob: 'x'.repeat(kilobytes * 1024) },
+    } as unknown as CallSnapshot['model'],
   });
 
   it('keeps its estimated bytes under the bound while many large calls are read, and keeps the hot call', async () => {
