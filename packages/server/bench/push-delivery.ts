@@ -20,6 +20,7 @@ import pino from 'pino';
 import { composeNode } from '../src/app/compose.js';
 import { loadConfig } from '../src/app/config.js';
 import { ApnsProvider } from '../src/delivery/push/apns-provider.js';
+import { AddressPolicy } from '../src/domain/network-address.js';
 import type { LoadSettings } from './support/settings.js';
 
 export const name = 'push';
@@ -92,6 +93,7 @@ export async function run(_settings: LoadSettings, log: (line: string) => void):
     teamId: 'BENCHTEAM1',
     topic: 'com.example.bench',
     endpoint: peer.url,
+    policy: new AddressPolicy(['127.0.0.1']), // the local peer
   });
   const message = (i: number) => ({
     token: randomBytes(32).toString('hex'),

@@ -17,6 +17,7 @@ import { NodeLiveness } from '../cluster/node-liveness.js';
 import { RemoteConnections } from '../cluster/remote-connections.js';
 import { Delivery } from '../delivery/index.js';
 import { type Clock, systemClock } from '../domain/clock.js';
+import { outboundPolicies } from '../domain/network-address.js';
 import { buildHttpApp } from '../http/app.js';
 import { httpLimits } from '../http/http-limits.js';
 import { RateLimiter } from '../http/rate-limit.js';
@@ -166,6 +167,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
       limits: { maxCustomBytes: config.maxCustomBytes, maxJsonDepth: config.maxJsonDepth },
+      outbound: outboundPolicies(config.outboundAllowPrivate, config.webPushAllowPrivate),
       get publicUrl() {
         return publicUrl;
       },
@@ -180,6 +182,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     retryScheduleMs: config.webhookRetryScheduleMs,
     retentionMs: config.outboxRetentionMs,
     pushRetryScheduleMs: config.pushRetryScheduleMs,
+    outbound: ctx.config.outbound,
   });
   let draining = false;
   const ready = async (): Promise<Readiness> => {

@@ -3,6 +3,7 @@ import {
   DEFAULT_RETRY_SCHEDULE_MS,
   parseRetrySchedule,
 } from '../delivery/retry-schedule.js';
+import { OPERATOR_ALLOW_SETTING, parseCidr, WEB_PUSH_ALLOW_SETTING } from '../domain/network-address.js';
 
 /**
  * Configuration: one table is the source of every setting's environment variable, default and documentation
@@ -51,6 +52,8 @@ export interface Config {
   maxJsonDepth: number;
   media: MediaMode;
   mediaHostAddresses: string[];
+  outboundAllowPrivate: string[];
+  webPushAllowPrivate: string[];
 }
 
 /** `embedded`: the werift SFU runs in this process (default); `off`: no media, JoinCall hands out realtime creds. */
@@ -109,6 +112,23 @@ function hostAddresses(raw: string): string[] {
       throw new Error(`SWITCHBOARD_MEDIA_HOST_ADDRESSES: "${a}" is not an IPv4 address`);
   }
   return list;
+}
+/** Comma-separated IP addresses and CIDR ranges (`10.0.0.0/8,127.0.0.1,::1`). */
+function cidrList(name: string) {
+  return (raw: string): string[] => {
+    const list = raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    for (const entry of list) {
+      try {
+        parseCidr(entry);
+      } catch (err) {
+        throw new Error(`${name}: ${(err as Error).message}`);
+      }
+    }
+    return list;
+  };
 }
 function databaseUrl(raw: string): string {
   if (!/^postgres(ql)?:\/\//.test(raw))
@@ -310,6 +330,22 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     description: 'IPv4 addresses the SFU offers as ICE candidates besides its interfaces (comma-separated)',
     default: ['127.0.0.1'],
     parse: hostAddresses,
+  },
+  {
+    key: 'outboundAllowPrivate',
+    env: OPERATOR_ALLOW_SETTING,
+    description:
+      'Non-public addresses (comma-separated IPs / CIDR ranges, e.g. 10.0.0.0/8,127.0.0.1) that webhooks and push-provider URLs may reach; all others are refused',
+    default: [],
+    parse: cidrList(OPERATOR_ALLOW_SETTING),
+  },
+  {
+    key: 'webPushAllowPrivate',
+    env: WEB_PUSH_ALLOW_SETTING,
+    description:
+      'Non-public addresses that Web Push subscription endpoints (registered by any user) may reach, also over http; keep empty in production',
+    default: [],
+    parse: cidrList(WEB_PUSH_ALLOW_SETTING),
   },
 ] as const;
 

@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
+import type { OutboundPolicies } from '../domain/network-address.js';
 import type { Store } from '../store/store.js';
 import { DeliveryAdmin } from './delivery-admin.js';
 import { DeliveryMetrics } from './delivery-metrics.js';
@@ -42,6 +43,8 @@ export interface DeliveryOptions {
   maxInFlight?: number;
   /** Waits before each push retry (shorter than webhooks': a late ring is worthless). */
   pushRetryScheduleMs: readonly number[];
+  /** Which addresses webhooks, push services and Web Push endpoints may have. */
+  outbound: OutboundPolicies;
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -55,7 +58,7 @@ export class Delivery {
   private readonly purgeLoop: Loop;
   private readonly pushLoop: Loop;
   private readonly pushWorker: PushWorker;
-  private readonly pushProviders = new ProviderPool();
+  private readonly pushProviders: ProviderPool;
   private readonly pushMetrics: PushMetrics;
   private unsubscribe: (() => void) | undefined;
 
@@ -76,7 +79,8 @@ export class Delivery {
       () => clock.now().getTime(),
     );
     const maxInFlight = options.maxInFlight ?? 256;
-    this.sender = new WebhookSender(options.apiKey, options.apiSecret, maxInFlight);
+    this.sender = new WebhookSender(options.apiKey, options.apiSecret, maxInFlight, options.outbound.operator);
+    this.pushProviders = new ProviderPool(options.outbound);
     this.worker = new WebhookWorker(
       store,
       this.sender,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type FreshDatabase, freshDatabase, type TestDialect, testDialects } from '../support/databases.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { LOCAL_PUSH_PEERS, startTestNode, type TestNode } from '../support/test-node.js';
 import {
   addDevice,
   closePeers,
@@ -32,7 +32,7 @@ function sharedDatabase(dialect: TestDialect): FreshDatabase {
   };
 }
 
-const fastRetries = { pushRetryScheduleMs: Array.from({ length: 100 }, () => 50) };
+const fastRetries = { ...LOCAL_PUSH_PEERS, pushRetryScheduleMs: Array.from({ length: 100 }, () => 50) };
 
 for (const dialect of await testDialects()) {
   describe(`push across a restart during an outage [${dialect}]`, () => {

@@ -93,3 +93,11 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
     },
   };
 }
+
+/**
+ * The settings a node needs for a test whose webhook receivers and push peers listen on loopback: outbound requests
+ * reach public addresses only unless allow-listed, so such a test allow-lists loopback explicitly.
+ */
+export const LOCAL_RECEIVERS: Partial<Config> = { outboundAllowPrivate: ['127.0.0.1'] };
+/** The same for a Web Push test: its local subscription endpoint is allow-listed for users too. */
+export const LOCAL_PUSH_PEERS: Partial<Config> = { ...LOCAL_RECEIVERS, webPushAllowPrivate: ['127.0.0.1'] };

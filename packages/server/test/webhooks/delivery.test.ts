@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { testDialects } from '../support/databases.js';
 import { raw } from '../support/raw-http.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { LOCAL_RECEIVERS, startTestNode, type TestNode } from '../support/test-node.js';
 import { eventually, type ReceivedWebhook, Receiver } from './receiver.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: raw JSON bodies are probed field by field
@@ -64,7 +64,9 @@ for (const dialect of dialects) {
     const as = async (userId: string) => t.userToken(userId);
 
     before(async () => {
-      t = await startTestNode(dialect, { config: { webhookRetryScheduleMs: [30, 60, 90, 120, 150, 180] } });
+      t = await startTestNode(dialect, {
+        config: { ...LOCAL_RECEIVERS, webhookRetryScheduleMs: [30, 60, 90, 120, 150, 180] },
+      });
       receiver = await Receiver.start();
       await ok(t, 'POST', '/api/v2/users', { users: { ann: { id: 'ann' }, ben: { id: 'ben' } } });
     });

@@ -56,6 +56,16 @@ export function classifyStatus(status: number, error: string, retryAfter?: numbe
   return { outcome: 'failed', status, error };
 }
 
+/**
+ * A request that did not get an answer: a refused address is final (retrying would be refused again and only
+ * probe the same target more often); a network failure or timeout is worth another try.
+ */
+export function failure(what: string, err: unknown): PushResult {
+  const e = err as Error & { code?: string };
+  if (e?.code === 'ERR_OUTBOUND_REFUSED') return { outcome: 'failed', status: null, error: `${what}: ${e.message}` };
+  return { outcome: 'retry', status: null, error: `${what}: ${String(err)}` };
+}
+
 /** A counting semaphore: at most `limit` sends to one provider at once. */
 export class Slots {
   private active = 0;
