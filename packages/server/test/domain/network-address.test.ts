@@ -75,7 +75,7 @@ describe('AddressPolicy', () => {
     assert.deepEqual(parseCidr('10.0.0.0/8'), { address: '10.0.0.0', prefix: 8, family: 4 });
     assert.deepEqual(parseCidr('::1'), { address: '::1', prefix: 128, family: 6 });
     for (const bad of ['10.0.0.0/33', 'example.com', '10.0.0.0/8/1', '::/129', '10.0.0.0/x', '']) {
-      assert.throws(() => parseCidr(bad), undefined, bad);
+      assert.throws(() => parseCidr(bad), Error, bad);
     }
   });
 
