@@ -112,7 +112,11 @@ eachDatabase(
         );
       }
       const app = await raw(t, 'GET', '/api/v2/app');
-      const saved = app.body.app as { webhook_url?: string; event_hooks: unknown[]; push_providers: { type: string }[] };
+      const saved = app.body.app as {
+        webhook_url?: string;
+        event_hooks: unknown[];
+        push_providers: { type: string }[];
+      };
       assert.ok(!saved.webhook_url, 'no webhook_url was saved');
       assert.deepEqual(saved.event_hooks, []);
       assert.equal(saved.push_providers.length, 3, 'the providers are as before');
