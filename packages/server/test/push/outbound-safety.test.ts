@@ -5,12 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ApnsProvider } from '../../src/delivery/push/apns-provider.js';
+import { FcmProvider } from '../../src/delivery/push/fcm-provider.js';
+import { parseServiceAccount } from '../../src/delivery/push/push-provider-settings.js';
 import { WebPushProvider } from '../../src/delivery/push/webpush-provider.js';
 import { AddressPolicy } from '../../src/domain/network-address.js';
 import { eachDatabase } from '../support/each-database.js';
 import { raw } from '../support/raw-http.js';
 import { LOCAL_RECEIVERS } from '../support/test-node.js';
-import { WebPushReceiver } from './peers.js';
+import { ApnsPeer, FcmPeer, WebPushReceiver } from './peers.js';
 import { closePeers, hexToken, type Peers, providers, pushesSettled, startPeers, upsertUsers } from './push-setup.js';
 
 /** A subscription of `receiver` with another endpoint (the keys stay valid). */
@@ -222,6 +225,70 @@ describe('Web Push at connect time', () => {
       assert.match(result.outcome === 'failed' ? result.error : '', /127\.0\.0\.1 is a loopback address/);
       assert.deepEqual(lookups, ['push.rebind.test']);
       assert.equal(web.received.length, 0);
+    } finally {
+      await provider.close();
+    }
+  });
+});
+
+describe('APNs and FCM at connect time', () => {
+  let apns: ApnsPeer;
+  let fcm: FcmPeer;
+  before(async () => {
+    [apns, fcm] = await Promise.all([new ApnsPeer().start(), new FcmPeer().start()]);
+  });
+  after(() => Promise.all([apns.close(), fcm.close()]));
+
+  /** DNS where every name is the peers' loopback address (an operator URL whose name points inside). */
+  const loopbackDns = async () => [{ address: '127.0.0.1', family: 4 }];
+  const alert = (token: string) => ({ token, kind: 'alert' as const, title: 'Live', body: '', data: {}, expiresAt: 0 });
+  const apnsProvider = (allow: string[]) =>
+    new ApnsProvider({
+      name: 'ios',
+      keyPem: apns.keyPem,
+      keyId: apns.keyId,
+      teamId: apns.teamId,
+      topic: apns.topic,
+      endpoint: `http://apns.rebind.test:${new URL(apns.url).port}`,
+      policy: new AddressPolicy(allow),
+      resolve: loopbackDns,
+    });
+
+  it('APNs: a name resolving to loopback is refused for good, unless allow-listed; then it reaches the peer', async () => {
+    const refused = apnsProvider([]);
+    const allowed = apnsProvider(['127.0.0.1']);
+    try {
+      const token = hexToken('apns-name');
+      const result = await refused.send(alert(token));
+      assert.equal(result.outcome, 'failed', JSON.stringify(result));
+      assert.match(result.outcome === 'failed' ? result.error : '', /loopback/);
+      assert.equal(apns.received.length, 0);
+      const sent = await allowed.send(alert(token));
+      assert.equal(sent.outcome, 'sent', JSON.stringify(sent));
+      assert.deepEqual(
+        apns.received.map((r) => r.token),
+        [token],
+      );
+    } finally {
+      await Promise.all([refused.close(), allowed.close()]);
+    }
+  });
+
+  it('FCM: a token URI whose name resolves to loopback is refused for good', async () => {
+    const account = parseServiceAccount(fcm.serviceAccountJson(), 'firebase_credentials');
+    const provider = new FcmProvider({
+      name: 'android',
+      account: { ...account, token_uri: `http://oauth.rebind.test:${new URL(fcm.url).port}/token` },
+      endpoint: fcm.url,
+      policy: new AddressPolicy(),
+      resolve: loopbackDns,
+    });
+    try {
+      const result = await provider.send(alert('fcm-token'));
+      assert.equal(result.outcome, 'failed', JSON.stringify(result));
+      assert.match(result.outcome === 'failed' ? result.error : '', /refused to connect to oauth\.rebind\.test/);
+      assert.equal(fcm.grants, 0);
+      assert.equal(fcm.received.length, 0);
     } finally {
       await provider.close();
     }

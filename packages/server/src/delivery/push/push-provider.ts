@@ -61,8 +61,10 @@ export function classifyStatus(status: number, error: string, retryAfter?: numbe
  * probe the same target more often); a network failure or timeout is worth another try.
  */
 export function failure(what: string, err: unknown): PushResult {
-  const e = err as Error & { code?: string };
-  if (e?.code === 'ERR_OUTBOUND_REFUSED') return { outcome: 'failed', status: null, error: `${what}: ${e.message}` };
+  // The refusal may arrive wrapped (an HTTP/2 stream cancelled because its session could not connect).
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'ERR_OUTBOUND_REFUSED') return { outcome: 'failed', status: null, error: `${what}: ${String(err)}` };
+  }
   return { outcome: 'retry', status: null, error: `${what}: ${String(err)}` };
 }
 
