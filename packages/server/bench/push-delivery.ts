@@ -137,7 +137,16 @@ export async function run(_settings: LoadSettings, log: (line: string) => void):
   const apiSecret = randomBytes(24).toString('hex');
   const { config } = loadConfig(
     {},
-    { port: 0, host: '127.0.0.1', apiKey: 'bench-push', apiSecret, dataDir, logLevel: 'error' },
+    // The APNs peer is local: allow-listed like a push gateway on a private network.
+    {
+      port: 0,
+      host: '127.0.0.1',
+      apiKey: 'bench-push',
+      apiSecret,
+      dataDir,
+      logLevel: 'error',
+      outboundAllowPrivate: ['127.0.0.1'],
+    },
   );
   const node = await composeNode({
     config,
