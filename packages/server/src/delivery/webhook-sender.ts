@@ -61,7 +61,6 @@ export class WebhookSender {
           'x-signature': signBody(this.apiSecret, attempt.body),
         },
         timeoutMs: attempt.timeoutMs,
-        signal: this.closing.signal,
       });
       const status = response.status;
       if (status >= 200 && status < 300) return { ok: true, status };
@@ -83,6 +82,7 @@ export class WebhookSender {
   /** Stops new and running attempts at once. */
   abortAll(): void {
     this.closing.abort();
+    this.http.abortAll();
   }
 
   async close(): Promise<void> {

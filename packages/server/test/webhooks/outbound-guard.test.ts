@@ -32,6 +32,11 @@ async function recordingServer(answer: (res: http.ServerResponse) => void) {
   };
 }
 
+/** Resolves once `condition` holds, checking after each turn of the event loop (the server records on arrival). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** A resolver that knows a few names (as DNS would answer them) and counts its lookups. */
 function fakeDns(table: Record<string, string[]>) {
   const lookups: string[] = [];
@@ -97,6 +102,23 @@ describe('outbound requests at connect time', () => {
     assert.equal(res.status, 200);
     assert.equal(res.text, 'internal');
     assert.equal(elsewhere.hosts.at(-1), `hooks.mixed.test:${elsewhere.port}`);
+  });
+
+  it('fails a request whose answer does not come within its timeout, and one cut by abortAll', async () => {
+    const silent = await recordingServer(() => {}); // reads the request, never answers
+    const dns = fakeDns({});
+    try {
+      const c = client(['127.0.0.1'], dns.resolve);
+      await assert.rejects(c.request(`http://127.0.0.1:${silent.port}/`, { timeoutMs: 100 }), {
+        name: 'TimeoutError',
+      });
+      const pending = c.request(`http://127.0.0.1:${silent.port}/`, { timeoutMs: 60_000 });
+      await until(() => silent.hosts.length === 2);
+      c.abortAll();
+      await assert.rejects(pending, { name: 'AbortError' });
+    } finally {
+      await silent.close();
+    }
   });
 
   it('answers a redirect with its status and does not follow it', async () => {

@@ -48,7 +48,6 @@ export class FcmProvider implements PushProvider {
   private token: { value: string; expiresAt: number } | undefined;
   private minting: Promise<string> | undefined;
   private readonly slots: Slots;
-  private readonly aborts = new AbortController();
   private readonly http: OutboundHttp;
 
   constructor(private readonly settings: FcmSettings) {
@@ -78,7 +77,6 @@ export class FcmProvider implements PushProvider {
         headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ message: fcmMessage(message) }),
         timeoutMs: PUSH_REQUEST_TIMEOUT_MS,
-        signal: this.aborts.signal,
       });
       const text = res.text.slice(0, 4096);
       const error = fcmError(text);
@@ -122,7 +120,6 @@ export class FcmProvider implements PushProvider {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
       timeoutMs: PUSH_REQUEST_TIMEOUT_MS,
-      signal: this.aborts.signal,
     });
     let json: { access_token?: unknown; expires_in?: unknown } = {};
     try {
@@ -136,7 +133,6 @@ export class FcmProvider implements PushProvider {
   }
 
   async close(): Promise<void> {
-    this.aborts.abort();
     this.http.close();
   }
 }

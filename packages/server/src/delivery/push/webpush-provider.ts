@@ -36,7 +36,6 @@ export class WebPushProvider implements PushProvider {
   readonly type = 'webpush' as const;
   readonly name: string;
   private readonly slots: Slots;
-  private readonly aborts = new AbortController();
   private readonly http: OutboundHttp;
 
   constructor(private readonly settings: WebPushSettings) {
@@ -78,7 +77,6 @@ export class WebPushProvider implements PushProvider {
         headers: details.headers as Record<string, string | number>,
         ...(details.body ? { body: details.body } : {}),
         timeoutMs: PUSH_REQUEST_TIMEOUT_MS,
-        signal: this.aborts.signal,
       });
       if (res.status === 404 || res.status === 410) {
         return { outcome: 'unregistered', status: res.status, error: 'subscription expired or unsubscribed' };
@@ -94,7 +92,6 @@ export class WebPushProvider implements PushProvider {
   }
 
   async close(): Promise<void> {
-    this.aborts.abort();
     this.http.close();
   }
 }
