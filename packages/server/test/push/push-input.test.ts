@@ -4,7 +4,7 @@
  * masked on read and kept when sent back masked.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createECDH, type ECDH, generateKeyPairSync } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { MASKED_SECRET, MAX_DEVICES_PER_USER } from '@switchboard/protocol';
 import { assertApiError } from '../support/api-assert.js';
@@ -118,6 +118,38 @@ eachDatabase(
       });
       assertApiError(await patch([apn, { ...apn }]), 400, 4, { field: 'push_providers.1.name' });
       assertApiError(await patch([{ ...apn, apn_unknown: 1 }]), 400, 4);
+    });
+
+    it('takes a VAPID private key printed without its leading zero byte, and refuses one of another key pair', async () => {
+      const t = node();
+      const [, , webpush] = providers(peers);
+      // A key whose scalar starts with a zero byte, as tools that print it as an integer give it (31 bytes).
+      let ecdh: ECDH;
+      do {
+        ecdh = createECDH('prime256v1');
+        ecdh.generateKeys();
+      } while (ecdh.getPrivateKey().length === 32);
+      const unpadded = ecdh.getPrivateKey();
+      assert.ok(unpadded.length < 32);
+      const pair = {
+        webpush_vapid_public_key: ecdh.getPublicKey().toString('base64url'),
+        webpush_vapid_private_key: unpadded.toString('base64url'),
+      };
+      const saved = await raw(t, 'PATCH', '/api/v2/app', { body: { push_providers: [{ ...webpush, ...pair }] } });
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      const row = await t.node.ctx.store.read.db
+        .selectFrom('push_providers')
+        .select('config')
+        .executeTakeFirstOrThrow();
+      const stored = Buffer.from(
+        (JSON.parse(row.config) as { webpush_vapid_private_key: string }).webpush_vapid_private_key,
+        'base64url',
+      );
+      assert.deepEqual(stored, Buffer.concat([Buffer.alloc(32 - unpadded.length), unpadded]), 'stored as 32 bytes');
+      const mismatched = { ...webpush, webpush_vapid_private_key: pair.webpush_vapid_private_key };
+      assertApiError(await raw(t, 'PATCH', '/api/v2/app', { body: { push_providers: [mismatched] } }), 400, 4, {
+        field: 'push_providers.0.webpush_vapid_private_key',
+      });
     });
 
     it('masks secrets on read and keeps them when they come back masked', async () => {

@@ -2,7 +2,7 @@
  * The app's push providers (`push_providers` of GetApp / UpdateApp): checked when saved (a key that does not parse
  * is a code 4 naming the field now, not a failed push later), stored with their secrets, shown masked.
  */
-import { createPublicKey } from 'node:crypto';
+import { createECDH, createPublicKey } from 'node:crypto';
 import {
   MASKED_SECRET,
   PUSH_PROVIDER_TYPES,
@@ -118,9 +118,9 @@ function checkProvider(
       if (pub.length !== 65 || pub[0] !== 4) {
         throw inputError('must be a base64url uncompressed P-256 public key', field('webpush_vapid_public_key'));
       }
-      const priv = Buffer.from(required(config, 'webpush_vapid_private_key', field), 'base64url');
-      if (priv.length !== 32)
-        throw inputError('must be a base64url 32-byte P-256 key', field('webpush_vapid_private_key'));
+      const priv = vapidPrivateKey(required(config, 'webpush_vapid_private_key', field), pub, field);
+      // Stored as the 32-byte scalar web-push expects, whatever padding the key arrived with.
+      config.webpush_vapid_private_key = priv.toString('base64url');
       const subject = required(config, 'webpush_subject', field);
       if (!subject.startsWith('mailto:') && !subject.startsWith('https:')) {
         throw inputError('must be a mailto: or https: URL (push services contact you there)', field('webpush_subject'));
@@ -128,6 +128,27 @@ function checkProvider(
       return;
     }
   }
+}
+
+/**
+ * The VAPID private key as its 32-byte scalar. Tools that print the scalar as a big-endian integer drop leading
+ * zero bytes (1 key in 256 is 31 bytes long), so shorter keys are padded; the key must then be the public key's.
+ */
+function vapidPrivateKey(value: string, publicKey: Buffer, field: (n: string) => string): Buffer {
+  const name = field('webpush_vapid_private_key');
+  const raw = Buffer.from(value, 'base64url');
+  if (raw.length === 0 || raw.length > 32) throw inputError('must be a base64url 32-byte P-256 key', name);
+  const scalar = Buffer.concat([Buffer.alloc(32 - raw.length), raw]);
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(scalar);
+  } catch {
+    throw inputError('must be a base64url 32-byte P-256 key', name);
+  }
+  if (!ecdh.getPublicKey().equals(publicKey)) {
+    throw inputError('is not the private key of webpush_vapid_public_key', name);
+  }
+  return scalar;
 }
 
 function checkKey(pem: string, kind: 'EC' | 'RSA', field: string, what: string): void {
