@@ -4,7 +4,9 @@
  * Owns: the outbox relay (claims committed outbox rows in commit order and hands them to sinks), the webhook
  * sink and worker (deliveries table, retries, dead letters, per-(hook, call) order, leases), the app's hook
  * settings, the operators' delivery log / retry / replay, delivery metrics and the retention purge; push
- * notifications (push/: devices, providers, the push sink and worker) as a second `OutboxSink`.
+ * notifications (push/: devices, providers, the push sink and worker) as a second `OutboxSink`; and the one way
+ * out (outbound/: per-sender HTTP clients whose every connection is held to the address policy of
+ * domain/network-address.ts).
  *
  * May import: store/, domain/, bus/ and protocol. Nothing here knows about HTTP (http/routes/webhook-routes.ts
  * calls in), and services/ never import it: events reach it only through the outbox.
