@@ -22,6 +22,7 @@ import type { Store } from '../store/store.js';
 import { DeliveryAdmin } from './delivery-admin.js';
 import { DeliveryMetrics } from './delivery-metrics.js';
 import { DeliveryStore } from './delivery-store.js';
+import type { Resolver } from './outbound/guarded-lookup.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { ProviderPool } from './push/provider-pool.js';
 import { PushMetrics } from './push/push-metrics.js';
@@ -47,6 +48,8 @@ export interface DeliveryOptions {
   pushRetryScheduleMs: readonly number[];
   /** Which addresses webhooks, push services and Web Push endpoints may have. */
   outbound: OutboundPolicies;
+  /** How host names are resolved (tests); the system resolver by default. */
+  resolve?: Resolver;
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -81,8 +84,14 @@ export class Delivery {
       () => clock.now().getTime(),
     );
     const maxInFlight = options.maxInFlight ?? 256;
-    this.sender = new WebhookSender(options.apiKey, options.apiSecret, maxInFlight, options.outbound.operator);
-    this.pushProviders = new ProviderPool(options.outbound);
+    this.sender = new WebhookSender(
+      options.apiKey,
+      options.apiSecret,
+      maxInFlight,
+      options.outbound.operator,
+      options.resolve,
+    );
+    this.pushProviders = new ProviderPool(options.outbound, options.resolve);
     this.worker = new WebhookWorker(
       store,
       this.sender,

@@ -6,6 +6,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { AddressPolicy } from '../domain/network-address.js';
+import type { Resolver } from './outbound/guarded-lookup.js';
 import { OutboundHttp } from './outbound/outbound-http.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -43,8 +44,9 @@ export class WebhookSender {
     connections = 256,
     /** Which addresses receivers may have: public ones plus the operator's allow-list. */
     policy: AddressPolicy = new AddressPolicy(),
+    resolve?: Resolver,
   ) {
-    this.http = new OutboundHttp({ policy, connections });
+    this.http = new OutboundHttp({ policy, connections, ...(resolve ? { resolve } : {}) });
   }
 
   async send(attempt: WebhookAttempt): Promise<AttemptOutcome> {

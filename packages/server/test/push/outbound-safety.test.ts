@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { systemResolver } from '../../src/delivery/outbound/guarded-lookup.js';
 import { ApnsProvider } from '../../src/delivery/push/apns-provider.js';
 import { FcmProvider } from '../../src/delivery/push/fcm-provider.js';
 import { parseServiceAccount } from '../../src/delivery/push/push-provider-settings.js';
@@ -13,6 +14,7 @@ import { AddressPolicy } from '../../src/domain/network-address.js';
 import { eachDatabase } from '../support/each-database.js';
 import { raw } from '../support/raw-http.js';
 import { LOCAL_RECEIVERS } from '../support/test-node.js';
+import { eventually, Receiver } from '../webhooks/receiver.js';
 import { ApnsPeer, FcmPeer, WebPushReceiver } from './peers.js';
 import { closePeers, hexToken, type Peers, providers, pushesSettled, startPeers, upsertUsers } from './push-setup.js';
 
@@ -153,6 +155,48 @@ eachDatabase(
       );
     });
 
+    it('refuses at connect time a Web Push endpoint and a webhook whose names resolve to loopback', async () => {
+      const t = node();
+      const token = await t.userToken('mallory');
+      const port = new URL(peers.web.url).port;
+      // Names pass registration (nothing to see in a name); their addresses are checked when connecting.
+      const sub = subscriptionAt(peers.web, `https://push.rebind.test:${port}/push/rebind`);
+      const registered = await raw(t, 'POST', '/video/devices', { token, body: { id: sub, push_provider: 'webpush' } });
+      assert.equal(registered.status, 201, JSON.stringify(registered.body));
+      const receiver = await Receiver.start();
+      try {
+        const hook = `http://hooks.rebind.test:${new URL(receiver.url).port}/hook`;
+        const saved = await raw(t, 'PATCH', '/api/v2/app', { body: { webhook_url: hook } });
+        assert.equal(saved.status, 200, JSON.stringify(saved.body));
+        const res = await raw(t, 'POST', '/api/v2/video/call/default/rebind-ring', {
+          body: { ring: true, data: { created_by_id: 'hana', members: [{ user_id: 'hana' }, { user_id: 'mallory' }] } },
+        });
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        await pushesSettled(t);
+        assert.ok(!peers.web.received.some((x) => x.token === '/push/rebind'), 'no push reached loopback');
+        const devices = await raw(t, 'GET', '/video/devices', { token });
+        assert.ok(
+          (devices.body.devices as { id: string }[]).some((d) => d.id === sub),
+          'the device stays: a refusal is not reported back',
+        );
+        const failed = await eventually(
+          'the webhook attempt recorded',
+          () => raw(t, 'GET', '/api/v2/webhooks/deliveries', { query: { call_cid: 'default:rebind-ring' } }),
+          (r) => (r.body.deliveries as { last_error?: string | null }[]).some((d) => d.last_error),
+        );
+        const errors = (failed.body.deliveries as { last_error?: string | null }[]).map((d) => d.last_error ?? '');
+        assert.ok(
+          errors.some((e) => /ERR_OUTBOUND_REFUSED.*hooks\.rebind\.test.*127\.0\.0\.2 is a loopback address/.test(e)),
+          JSON.stringify(errors),
+        );
+        assert.equal(receiver.arrived.length, 0, 'no webhook reached loopback');
+      } finally {
+        await raw(t, 'PATCH', '/api/v2/app', { body: { webhook_url: '' } });
+        await raw(t, 'DELETE', '/video/devices', { token, query: { id: sub } });
+        await receiver.close();
+      }
+    });
+
     it('sends call.live_started to the members other than the one who went live', async () => {
       const t = node();
       const hanaPhone = hexToken('hana-live');
@@ -185,7 +229,15 @@ eachDatabase(
       );
     });
   },
-  { config: LOCAL_RECEIVERS },
+  {
+    config: LOCAL_RECEIVERS,
+    // DNS where `*.rebind.test` names point at loopback, as a rebinding name would at connect time: the push
+    // peer's 127.0.0.1 (not allowed for Web Push), and 127.0.0.2 for hooks (outside the operator's 127.0.0.1).
+    resolve: (hostname, family) =>
+      hostname.endsWith('.rebind.test')
+        ? Promise.resolve([{ address: hostname.startsWith('hooks.') ? '127.0.0.2' : '127.0.0.1', family: 4 }])
+        : systemResolver(hostname, family),
+  },
 );
 
 describe('Web Push at connect time', () => {

@@ -11,7 +11,7 @@ const dialects = await testDialects();
 export function eachDatabase(
   name: string,
   body: (node: () => TestNode) => void,
-  options: Pick<TestNodeOptions, 'config'> = {},
+  options: Pick<TestNodeOptions, 'config' | 'resolve'> = {},
 ): void {
   for (const dialect of dialects) {
     describe(`${name} [${dialect}]`, () => {
