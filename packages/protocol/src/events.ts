@@ -92,7 +92,8 @@ export type CallMissedEvent = CallEventBase<'call.missed'> & {
   user: User;
   notify_user: boolean;
 };
-export type CallLiveStartedEvent = CallEventBase<'call.live_started'>;
+/** `user` (Switchboard extension): who took the call live; the push goes to the other members only. */
+export type CallLiveStartedEvent = CallEventBase<'call.live_started'> & { user?: User };
 export type CallBlockedUserEvent = CallEventBase<'call.blocked_user'> & { user: User; blocked_by_user?: User };
 export type CallUnblockedUserEvent = CallEventBase<'call.unblocked_user'> & { user: User };
 export type CallKickedUserEvent = CallEventBase<'call.kicked_user'> & { user: User; kicked_by_user?: User };
@@ -257,7 +258,10 @@ export const CallEvents = {
     user: caller,
     notify_user: true,
   }),
-  liveStarted: (call: Call, now: string): CallLiveStartedEvent => base(EventType.CallLiveStarted, call, now),
+  liveStarted: (call: Call, now: string, user?: User): CallLiveStartedEvent => ({
+    ...base(EventType.CallLiveStarted, call, now),
+    ...(user ? { user } : {}),
+  }),
   blockedUser: (call: Call, user: User, now: string, by?: User): CallBlockedUserEvent => ({
     ...base(EventType.CallBlockedUser, call, now),
     user,

@@ -20,6 +20,7 @@ import pino from 'pino';
 import { composeNode } from '../src/app/compose.js';
 import { loadConfig } from '../src/app/config.js';
 import { ApnsProvider } from '../src/delivery/push/apns-provider.js';
+import { AddressPolicy } from '../src/domain/network-address.js';
 import type { LoadSettings } from './support/settings.js';
 
 export const name = 'push';
@@ -92,6 +93,7 @@ export async function run(_settings: LoadSettings, log: (line: string) => void):
     teamId: 'BENCHTEAM1',
     topic: 'com.example.bench',
     endpoint: peer.url,
+    policy: new AddressPolicy(['127.0.0.1']), // the local peer
   });
   const message = (i: number) => ({
     token: randomBytes(32).toString('hex'),
@@ -135,7 +137,16 @@ export async function run(_settings: LoadSettings, log: (line: string) => void):
   const apiSecret = randomBytes(24).toString('hex');
   const { config } = loadConfig(
     {},
-    { port: 0, host: '127.0.0.1', apiKey: 'bench-push', apiSecret, dataDir, logLevel: 'error' },
+    // The APNs peer is local: allow-listed like a push gateway on a private network.
+    {
+      port: 0,
+      host: '127.0.0.1',
+      apiKey: 'bench-push',
+      apiSecret,
+      dataDir,
+      logLevel: 'error',
+      outboundAllowPrivate: ['127.0.0.1'],
+    },
   );
   const node = await composeNode({
     config,

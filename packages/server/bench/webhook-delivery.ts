@@ -79,7 +79,11 @@ async function runOn(
     dialect === 'sqlite'
       ? { kind: 'sqlite', file: join(dataDir, 'bench.db') }
       : { kind: 'postgres', url: POSTGRES_URL, schema, poolSize: 10 };
-  const { config } = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' });
+  const { config } = loadConfig(
+    {},
+    // The receiver is local: allow-listed like a receiver on a private network.
+    { port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', outboundAllowPrivate: ['127.0.0.1'] },
+  );
   const node = await composeNode({ config, database });
   const base = await node.listen();
   const seen = new Map<string, number>();

@@ -1127,7 +1127,7 @@ export interface paths {
         head?: never;
         /**
          * Update app settings
-         * @description Sets `webhook_url` (every event; an empty string clears it) and/or replaces `event_hooks` (hooks sent with their `id` keep it) and/or `push_providers` (a secret sent back masked, or left out, keeps the stored one of that name). URLs must be http or https. Server tokens only.
+         * @description Sets `webhook_url` (every event; an empty string clears it) and/or replaces `event_hooks` (hooks sent with their `id` keep it) and/or `push_providers` (a secret sent back masked, or left out, keeps the stored one of that name). URLs must be http or https, on public addresses unless the operator allow-lists a range (SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE). Server tokens only.
          */
         patch: operations["UpdateApp"];
         trace?: never;
@@ -1207,7 +1207,7 @@ export interface paths {
         put?: never;
         /**
          * Register a push device
-         * @description `id` is the push token (`apn`: hex; `firebase`: the registration token; `webpush`: the subscription JSON). `voip_token: true` marks an iOS PushKit token (rings reach it as VoIP pushes). Registering the same token again is idempotent; a user's 26th device replaces their oldest. A token of another user moves only with a server token. A server token names the acting user in `user_id`; a user token acts as its own user.
+         * @description `id` is the push token (`apn`: hex; `firebase`: the registration token; `webpush`: the subscription JSON). A Web Push endpoint must be https on a public address (not loopback, private, link-local or mapped). `voip_token: true` marks an iOS PushKit token (rings reach it as VoIP pushes). Registering the same token again is idempotent; a user's 26th device replaces their oldest. A token of another user moves only with a server token. A server token names the acting user in `user_id`; a user token acts as its own user.
          */
         post: operations["CreateDevice"];
         /**
@@ -1235,7 +1235,7 @@ export interface paths {
         put?: never;
         /**
          * Register a push device
-         * @description `id` is the push token (`apn`: hex; `firebase`: the registration token; `webpush`: the subscription JSON). `voip_token: true` marks an iOS PushKit token (rings reach it as VoIP pushes). Registering the same token again is idempotent; a user's 26th device replaces their oldest. A token of another user moves only with a server token. A server token names the acting user in `user_id`; a user token acts as its own user.
+         * @description `id` is the push token (`apn`: hex; `firebase`: the registration token; `webpush`: the subscription JSON). A Web Push endpoint must be https on a public address (not loopback, private, link-local or mapped). `voip_token: true` marks an iOS PushKit token (rings reach it as VoIP pushes). Registering the same token again is idempotent; a user's 26th device replaces their oldest. A token of another user moves only with a server token. A server token names the acting user in `user_id`; a user token acts as its own user.
          */
         post: operations["CreateDevice_client"];
         /**

@@ -16,7 +16,9 @@ import { DurableTimers } from '../cluster/durable-timers.js';
 import { NodeLiveness } from '../cluster/node-liveness.js';
 import { RemoteConnections } from '../cluster/remote-connections.js';
 import { Delivery } from '../delivery/index.js';
+import type { Resolver } from '../delivery/outbound/guarded-lookup.js';
 import { type Clock, systemClock } from '../domain/clock.js';
+import { outboundPolicies } from '../domain/network-address.js';
 import { buildHttpApp } from '../http/app.js';
 import { httpLimits } from '../http/http-limits.js';
 import { RateLimiter } from '../http/rate-limit.js';
@@ -56,6 +58,11 @@ export interface NodeOptions {
   instrumentHttp?: (app: FastifyInstance) => void;
   /** This node's identity among the nodes sharing one database; a fresh UUID by default. */
   nodeId?: string;
+  /**
+   * How webhooks and pushes resolve host names (the system resolver by default). Tests answer with their own: a
+   * name that resolves to loopback at connect time, as rebinding DNS would, cannot be set up here otherwise.
+   */
+  resolve?: Resolver;
 }
 
 export interface SwitchboardNode {
@@ -177,6 +184,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
         maxPerUserPerCall: config.maxParticipationsPerUserPerCall,
         ownerDeadlineMs: config.participationOwnerDeadlineMs,
       },
+      outbound: outboundPolicies(config.outboundAllowPrivate, config.webPushAllowPrivate),
       get publicUrl() {
         return publicUrl;
       },
@@ -191,6 +199,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     retryScheduleMs: config.webhookRetryScheduleMs,
     retentionMs: config.outboxRetentionMs,
     pushRetryScheduleMs: config.pushRetryScheduleMs,
+    outbound: ctx.config.outbound,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
   });
   let draining = false;
   const ready = async (): Promise<Readiness> => {

@@ -4,6 +4,7 @@ import {
   parseRetrySchedule,
 } from '../delivery/retry-schedule.js';
 import type { CandidateScopeSetting } from '../media/embedded/candidate-policy.js';
+import { OPERATOR_ALLOW_SETTING, parseCidr, WEB_PUSH_ALLOW_SETTING } from '../domain/network-address.js';
 
 /**
  * Configuration: one table is the source of every setting's environment variable, default and documentation
@@ -59,6 +60,8 @@ export interface Config {
   mediaMaxParticipantsPerUser: number;
   maxParticipationsPerUserPerCall: number;
   participationOwnerDeadlineMs: number;
+  outboundAllowPrivate: string[];
+  webPushAllowPrivate: string[];
 }
 
 /** `embedded`: the werift SFU runs in this process (default); `off`: no media, JoinCall hands out realtime creds. */
@@ -125,6 +128,23 @@ function candidateAddresses(raw: string): CandidateScopeSetting {
     throw new Error(`SWITCHBOARD_MEDIA_CANDIDATE_ADDRESSES must be one of ${CANDIDATE_SCOPES.join(', ')}, got ${raw}`);
   }
   return value;
+}
+/** Comma-separated IP addresses and CIDR ranges (`10.0.0.0/8,127.0.0.1,::1`). */
+function cidrList(name: string) {
+  return (raw: string): string[] => {
+    const list = raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    for (const entry of list) {
+      try {
+        parseCidr(entry);
+      } catch (err) {
+        throw new Error(`${name}: ${(err as Error).message}`);
+      }
+    }
+    return list;
+  };
 }
 function databaseUrl(raw: string): string {
   if (!/^postgres(ql)?:\/\//.test(raw))
@@ -367,6 +387,22 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
       'A JoinCall participation held by neither a realtime connection nor a media connection leaves after this long',
     default: 30_000,
     parse: intBetween('SWITCHBOARD_PARTICIPATION_OWNER_DEADLINE_MS', 100, 86_400_000),
+  },
+  {
+    key: 'outboundAllowPrivate',
+    env: OPERATOR_ALLOW_SETTING,
+    description:
+      'Non-public addresses (comma-separated IPs / CIDR ranges, e.g. 10.0.0.0/8,127.0.0.1) that webhooks and push-provider URLs may reach; all others are refused',
+    default: [],
+    parse: cidrList(OPERATOR_ALLOW_SETTING),
+  },
+  {
+    key: 'webPushAllowPrivate',
+    env: WEB_PUSH_ALLOW_SETTING,
+    description:
+      'Non-public addresses that Web Push subscription endpoints (registered by any user) may reach, also over http; keep empty in production',
+    default: [],
+    parse: cidrList(WEB_PUSH_ALLOW_SETTING),
   },
 ] as const;
 

@@ -10,7 +10,8 @@ function cell(value: string): string {
 
 export function settingsMarkdownTable(): string {
   const rows = SETTINGS.map((s) => {
-    const fallback = s.default === undefined ? '(unset)' : `\`${String(s.default)}\``;
+    const empty = s.default === undefined || (Array.isArray(s.default) && s.default.length === 0);
+    const fallback = empty ? '(unset)' : `\`${String(s.default)}\``;
     return `| \`${s.env}\` | ${cell(fallback)} | ${cell(s.description)} |`;
   });
   return ['| variable | default | description |', '| --- | --- | --- |', ...rows].join('\n');

@@ -18,6 +18,8 @@ import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { isoNow } from '../domain/clock.js';
 import { inputError, notAllowed } from '../domain/errors.js';
+import type { AddressPolicy, OutboundPolicies } from '../domain/network-address.js';
+import { checkOutboundUrl } from '../domain/outbound-url.js';
 import type { EventHooksTable } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { HookStore, hookView } from './hook-store.js';
@@ -28,19 +30,12 @@ export function requireServer(actor: Actor, what: string): void {
   if (actor.kind !== 'server') throw notAllowed(`${what} needs a server-side token`);
 }
 
-/** An absolute http(s) URL, or an input error naming `field`. */
-export function checkWebhookUrl(value: string, field: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw inputError(`${field} must be an absolute http or https URL, got ${JSON.stringify(value)}`, field);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw inputError(`${field} must use http or https, not ${url.protocol.replace(':', '')}`, field);
-  }
-  if (url.username || url.password) throw inputError(`${field} must not carry credentials`, field);
-  return url.toString();
+/**
+ * An absolute http(s) URL an operator configured (webhook, push service), not pointing at a non-public address
+ * outside the operator's allow-list; or an input error naming `field`.
+ */
+export function checkWebhookUrl(value: string, field: string, policy: AddressPolicy): string {
+  return checkOutboundUrl(value, field, policy, { requireHttps: false });
 }
 
 export async function getApp(store: Store, actor: Actor): Promise<AppSettings> {
@@ -59,19 +54,21 @@ export async function updateApp(
   clock: Clock,
   actor: Actor,
   request: UpdateAppRequest,
+  policies: OutboundPolicies,
 ): Promise<AppSettings> {
   requireServer(actor, 'updating app settings');
+  const policy = policies.operator;
   const webhookUrl =
     request.webhook_url === undefined || request.webhook_url === ''
       ? request.webhook_url
-      : checkWebhookUrl(request.webhook_url, 'webhook_url');
+      : checkWebhookUrl(request.webhook_url, 'webhook_url', policy);
   const now = isoNow(clock);
   await store.transaction(async (tx) => {
     const hooks = new HookStore(tx.db);
     if (webhookUrl !== undefined) await hooks.setWebhookUrl(webhookUrl, now);
     if (request.event_hooks !== undefined) {
       const existing = new Map((await hooks.hooks()).map((r) => [r.id, r]));
-      const rows = request.event_hooks.map((h, i) => hookRow(h, i, existing.get(h.id ?? ''), now));
+      const rows = request.event_hooks.map((h, i) => hookRow(h, i, existing.get(h.id ?? ''), now, policy));
       const ids = new Set<string>();
       for (const [i, row] of rows.entries()) {
         if (ids.has(row.id)) throw inputError(`event hook id ${row.id} is listed twice`, `event_hooks.${i}.id`);
@@ -87,7 +84,7 @@ export async function updateApp(
         );
       }
       const existing = new Map((await loadProviderRows(tx.db)).map((r) => [r.name, r]));
-      const rows = providerRows(request.push_providers, existing, now);
+      const rows = providerRows(request.push_providers, existing, now, policy);
       await tx.db.deleteFrom('push_providers').execute();
       if (rows.length > 0) await tx.db.insertInto('push_providers').values(rows).execute();
     }
@@ -100,6 +97,7 @@ function hookRow(
   index: number,
   previous: EventHooksTable | undefined,
   now: string,
+  policy: AddressPolicy,
 ): EventHooksTable {
   const field = (name: string) => `event_hooks.${index}.${name}`;
   if (!(HOOK_TYPES as readonly string[]).includes(hook.hook_type)) {
@@ -124,7 +122,7 @@ function hookRow(
     hook_type: hook.hook_type,
     enabled: hook.enabled === false ? 0 : 1,
     event_types: JSON.stringify([...new Set(hook.event_types ?? [])]),
-    webhook_url: checkWebhookUrl(hook.webhook_url, field('webhook_url')),
+    webhook_url: checkWebhookUrl(hook.webhook_url, field('webhook_url'), policy),
     timeout_ms: timeout,
     created_at: previous?.created_at ?? now,
     updated_at: now,

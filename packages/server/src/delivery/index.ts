@@ -4,7 +4,9 @@
  * Owns: the outbox relay (claims committed outbox rows in commit order and hands them to sinks), the webhook
  * sink and worker (deliveries table, retries, dead letters, per-(hook, call) order, leases), the app's hook
  * settings, the operators' delivery log / retry / replay, delivery metrics and the retention purge; push
- * notifications (push/: devices, providers, the push sink and worker) as a second `OutboxSink`.
+ * notifications (push/: devices, providers, the push sink and worker) as a second `OutboxSink`; and the one way
+ * out (outbound/: per-sender HTTP clients whose every connection is held to the address policy of
+ * domain/network-address.ts).
  *
  * May import: store/, domain/, bus/ and protocol. Nothing here knows about HTTP (http/routes/webhook-routes.ts
  * calls in), and services/ never import it: events reach it only through the outbox.
@@ -15,10 +17,12 @@ import type { Registry } from 'prom-client';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
+import type { OutboundPolicies } from '../domain/network-address.js';
 import type { Store } from '../store/store.js';
 import { DeliveryAdmin } from './delivery-admin.js';
 import { DeliveryMetrics } from './delivery-metrics.js';
 import { DeliveryStore } from './delivery-store.js';
+import type { Resolver } from './outbound/guarded-lookup.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { ProviderPool } from './push/provider-pool.js';
 import { PushMetrics } from './push/push-metrics.js';
@@ -42,6 +46,10 @@ export interface DeliveryOptions {
   maxInFlight?: number;
   /** Waits before each push retry (shorter than webhooks': a late ring is worthless). */
   pushRetryScheduleMs: readonly number[];
+  /** Which addresses webhooks, push services and Web Push endpoints may have. */
+  outbound: OutboundPolicies;
+  /** How host names are resolved (tests); the system resolver by default. */
+  resolve?: Resolver;
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -55,7 +63,7 @@ export class Delivery {
   private readonly purgeLoop: Loop;
   private readonly pushLoop: Loop;
   private readonly pushWorker: PushWorker;
-  private readonly pushProviders = new ProviderPool();
+  private readonly pushProviders: ProviderPool;
   private readonly pushMetrics: PushMetrics;
   private unsubscribe: (() => void) | undefined;
 
@@ -76,7 +84,14 @@ export class Delivery {
       () => clock.now().getTime(),
     );
     const maxInFlight = options.maxInFlight ?? 256;
-    this.sender = new WebhookSender(options.apiKey, options.apiSecret, maxInFlight);
+    this.sender = new WebhookSender(
+      options.apiKey,
+      options.apiSecret,
+      maxInFlight,
+      options.outbound.operator,
+      options.resolve,
+    );
+    this.pushProviders = new ProviderPool(options.outbound, options.resolve);
     this.worker = new WebhookWorker(
       store,
       this.sender,

@@ -1,10 +1,13 @@
 /**
- * One HTTP attempt of one webhook: POSTs the event's exact JSON text with its signature, over a keep-alive
- * connection pool (undici) so a steady stream of events does not pay a TCP (or TLS) handshake each.
+ * One HTTP attempt of one webhook: POSTs the event's exact JSON text with its signature, over this sender's own
+ * keep-alive connections (outbound/outbound-http.ts: no process-wide side effect, the address policy on every
+ * connect, no redirects followed) so a steady stream of events does not pay a TCP (or TLS) handshake each.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Agent, request } from 'undici';
+import { AddressPolicy } from '../domain/network-address.js';
+import type { Resolver } from './outbound/guarded-lookup.js';
+import { OutboundHttp } from './outbound/outbound-http.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 export const WEBHOOK_USER_AGENT = `Switchboard-Webhooks/${version}`;
@@ -30,7 +33,7 @@ export function webhookIdFor(eventId: string, hookId: string): string {
 }
 
 export class WebhookSender {
-  private readonly agent: Agent;
+  private readonly http: OutboundHttp;
   /** Aborts attempts still running when the node closes (their deliveries stay claimed; see WebhookWorker). */
   private readonly closing = new AbortController();
 
@@ -39,15 +42,17 @@ export class WebhookSender {
     private readonly apiSecret: string,
     /** Connections per receiver origin: as many as attempts may run at once, so none waits for a socket. */
     connections = 256,
+    /** Which addresses receivers may have: public ones plus the operator's allow-list. */
+    policy: AddressPolicy = new AddressPolicy(),
+    resolve?: Resolver,
   ) {
-    this.agent = new Agent({ keepAliveTimeout: 30_000, connections, pipelining: 1 });
+    this.http = new OutboundHttp({ policy, connections, ...(resolve ? { resolve } : {}) });
   }
 
   async send(attempt: WebhookAttempt): Promise<AttemptOutcome> {
     try {
-      const response = await request(attempt.url, {
+      const response = await this.http.request(attempt.url, {
         method: 'POST',
-        dispatcher: this.agent,
         body: attempt.body,
         headers: {
           'content-type': 'application/json',
@@ -57,13 +62,9 @@ export class WebhookSender {
           'x-api-key': this.apiKey,
           'x-signature': signBody(this.apiSecret, attempt.body),
         },
-        signal: AbortSignal.any([AbortSignal.timeout(attempt.timeoutMs), this.closing.signal]),
-        headersTimeout: attempt.timeoutMs,
-        bodyTimeout: attempt.timeoutMs,
+        timeoutMs: attempt.timeoutMs,
       });
-      // The answer's body is not used, but must be read for the connection to go back to the pool.
-      await response.body.dump();
-      const status = response.statusCode;
+      const status = response.status;
       if (status >= 200 && status < 300) return { ok: true, status };
       return { ok: false, status, error: `receiver answered ${status}` };
     } catch (err) {
@@ -83,10 +84,11 @@ export class WebhookSender {
   /** Stops new and running attempts at once. */
   abortAll(): void {
     this.closing.abort();
+    this.http.abortAll();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.closing.abort();
-    return this.agent.destroy();
+    this.http.close();
   }
 }

@@ -20,7 +20,14 @@ import { capabilitiesByRole } from '../domain/permissions.js';
 import { parseJson, toJson } from '../store/json.js';
 import type { CallSessionsTable, CallsTable } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
-import { guardCall, type LoadedCall, loadCall, lockCallForChange, requireActingUserId } from './call-access.js';
+import {
+  actingUserId,
+  guardCall,
+  type LoadedCall,
+  loadCall,
+  lockCallForChange,
+  requireActingUserId,
+} from './call-access.js';
 import { loadCallModel } from './call-response.js';
 import type { CallRef } from './calls.js';
 import { commit, type ServiceContext } from './context.js';
@@ -195,9 +202,9 @@ export function goLive(
   ctx: ServiceContext,
   actor: Actor,
   ref: CallRef,
-  _req: ActingUserRequest,
+  req: ActingUserRequest,
 ): Promise<{ call: Call }> {
-  return setLive(ctx, actor, ref, true);
+  return setLive(ctx, actor, ref, true, actingUserId(actor, req.user_id));
 }
 
 /** Puts the call back into backstage (`call.updated`); the current session records `live_ended_at`. */
@@ -207,10 +214,17 @@ export function stopLive(
   ref: CallRef,
   _req: ActingUserRequest,
 ): Promise<{ call: Call }> {
-  return setLive(ctx, actor, ref, false);
+  return setLive(ctx, actor, ref, false, undefined);
 }
 
-async function setLive(ctx: ServiceContext, actor: Actor, ref: CallRef, live: boolean): Promise<{ call: Call }> {
+/** `byUserId`: who goes live; `call.live_started` names them so that they are not notified of their own act. */
+async function setLive(
+  ctx: ServiceContext,
+  actor: Actor,
+  ref: CallRef,
+  live: boolean,
+  byUserId: string | undefined,
+): Promise<{ call: Call }> {
   const cid = toCid(ref.type, ref.id);
   return commit(ctx, async (tx, emit) => {
     const call = await lockCallForChange(
@@ -229,8 +243,11 @@ async function setLive(ctx: ServiceContext, actor: Actor, ref: CallRef, live: bo
       await tx.sessions.update(row.current_session_id, patch);
     }
     const model = await loadCallModel(tx, { ...call, row });
+    const by = live && byUserId !== undefined ? await tx.users.get(byUserId) : undefined;
     emit(
-      live ? CallEvents.liveStarted(model, now) : CallEvents.updated(model, capabilitiesByRole(call.type.grants), now),
+      live
+        ? CallEvents.liveStarted(model, now, by ? userView(by) : undefined)
+        : CallEvents.updated(model, capabilitiesByRole(call.type.grants), now),
     );
     return { call: model };
   });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallEvent } from '@switchboard/protocol';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Clock } from '../domain/clock.js';
+import type { OutboundPolicies } from '../domain/network-address.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CallSnapshotCache } from './call-snapshots.js';
 import type { CallTypeCache } from './call-type-cache.js';
@@ -23,6 +24,8 @@ export interface ServiceConfig {
   limits: InputLimits;
   /** How many participations a user may hold, and how long one may go without an owner (sessions.ts). */
   participation: ParticipationLimits;
+  /** Where URLs the node will POST to may point (checked when saved, and again at connect time by delivery/). */
+  outbound: OutboundPolicies;
 }
 
 export interface ParticipationLimits {

@@ -16,7 +16,9 @@ describe('switchboard config env', () => {
       const row = stdout.split('\n').find((line) => line.startsWith(`| \`${s.env}\` |`));
       assert.ok(row, `${s.env} is listed`);
       assert.ok(row.includes(s.description.replaceAll('|', '\\|')), `${s.env} has its description`);
-      if (s.default !== undefined) assert.ok(row.includes(`\`${String(s.default)}\``), `${s.env} shows its default`);
+      const unset = s.default === undefined || (Array.isArray(s.default) && s.default.length === 0);
+      if (!unset) assert.ok(row.includes(`\`${String(s.default)}\``), `${s.env} shows its default`);
+      else assert.ok(row.includes('(unset)'), `${s.env} shows (unset)`);
     }
   });
 });

@@ -31,6 +31,8 @@ export interface Received {
   answered: number;
   /** A check the request failed (the peer answered 400/403); undefined when it was well-formed. */
   problem?: string;
+  /** When the peer had read the request (epoch ms), before answering it: the service's own clock. */
+  at: number;
 }
 
 class Recorder {
@@ -38,8 +40,8 @@ class Recorder {
   private readonly changed = new EventEmitter();
   script: (token: string) => Answer = () => ({ status: 200 });
 
-  protected record(entry: Received): void {
-    this.received.push(entry);
+  protected record(entry: Omit<Received, 'at'>): void {
+    this.received.push({ ...entry, at: Date.now() });
     this.changed.emit('received');
   }
 

@@ -4,16 +4,20 @@
  */
 import { after, before, describe } from 'node:test';
 import { testDialects } from './databases.js';
-import { startTestNode, type TestNode } from './test-node.js';
+import { startTestNode, type TestNode, type TestNodeOptions } from './test-node.js';
 
 const dialects = await testDialects();
 
-export function eachDatabase(name: string, body: (node: () => TestNode) => void): void {
+export function eachDatabase(
+  name: string,
+  body: (node: () => TestNode) => void,
+  options: Pick<TestNodeOptions, 'config' | 'resolve'> = {},
+): void {
   for (const dialect of dialects) {
     describe(`${name} [${dialect}]`, () => {
       let current: TestNode | undefined;
       before(async () => {
-        current = await startTestNode(dialect);
+        current = await startTestNode(dialect, options);
       });
       after(async () => {
         await current?.stop();

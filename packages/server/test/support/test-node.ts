@@ -9,6 +9,7 @@ import { SignJWT } from 'jose';
 import pino from 'pino';
 import { composeNode, type SwitchboardNode } from '../../src/app/compose.js';
 import { type Config, loadConfig } from '../../src/app/config.js';
+import type { Resolver } from '../../src/delivery/outbound/guarded-lookup.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { RealtimeOptions } from '../../src/realtime/realtime-options.js';
 import { type FreshDatabase, freshDatabase, type TestDialect } from './databases.js';
@@ -36,6 +37,8 @@ export interface TestNodeOptions {
   database?: FreshDatabase;
   /** Settings other than the ones a test node fixes (port, host, credentials, data dir): low rate limits, ... */
   config?: Partial<Config>;
+  /** How the node's webhooks and pushes resolve host names (a fake DNS); the system resolver by default. */
+  resolve?: Resolver;
 }
 
 export async function startTestNode(dialect: TestDialect, options: TestNodeOptions = {}): Promise<TestNode> {
@@ -64,6 +67,7 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
+    ...(options.resolve ? { resolve: options.resolve } : {}),
   });
   const baseUrl = await node.listen();
   const key = new TextEncoder().encode(apiSecret);
@@ -93,3 +97,11 @@ export async function startTestNode(dialect: TestDialect, options: TestNodeOptio
     },
   };
 }
+
+/**
+ * The settings a node needs for a test whose webhook receivers and push peers listen on loopback: outbound requests
+ * reach public addresses only unless allow-listed, so such a test allow-lists loopback explicitly.
+ */
+export const LOCAL_RECEIVERS: Partial<Config> = { outboundAllowPrivate: ['127.0.0.1'] };
+/** The same for a Web Push test: its local subscription endpoint is allow-listed for users too. */
+export const LOCAL_PUSH_PEERS: Partial<Config> = { ...LOCAL_RECEIVERS, webPushAllowPrivate: ['127.0.0.1'] };

@@ -50,6 +50,7 @@ describe('webhooks survive kill -9 [sqlite]', () => {
       SWITCHBOARD_DATA_DIR: dataDir,
       LOG_LEVEL: 'error',
       SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE_MS: '50,100,200,400,800,1600,3200,6400',
+      SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1', // the receiver listens on loopback
     };
     delete env.DATABASE_URL;
     const start = async () => {

@@ -5,11 +5,11 @@
  * delivery and the operator's retry sends it; replay sends retained events again.
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { testDialects } from '../support/databases.js';
 import { raw } from '../support/raw-http.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { LOCAL_RECEIVERS, startTestNode, type TestNode } from '../support/test-node.js';
 import { eventually, type ReceivedWebhook, Receiver } from './receiver.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: raw JSON bodies are probed field by field
@@ -64,7 +64,9 @@ for (const dialect of dialects) {
     const as = async (userId: string) => t.userToken(userId);
 
     before(async () => {
-      t = await startTestNode(dialect, { config: { webhookRetryScheduleMs: [30, 60, 90, 120, 150, 180] } });
+      t = await startTestNode(dialect, {
+        config: { ...LOCAL_RECEIVERS, webhookRetryScheduleMs: [30, 60, 90, 120, 150, 180] },
+      });
       receiver = await Receiver.start();
       await ok(t, 'POST', '/api/v2/users', { users: { ann: { id: 'ann' }, ben: { id: 'ben' } } });
     });
@@ -162,6 +164,79 @@ for (const dialect of dialects) {
       const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
       assert.match(metrics, /switchboard_webhook_deliveries_total\{hook="webhook_url",outcome="failed"\} 5\n/);
       assert.match(metrics, /switchboard_outbox_lag_seconds \d/);
+    });
+
+    it("holds a call's later events while its first is unanswered (head of line), on every database", async () => {
+      await ok(t, 'PATCH', '/api/v2/app', { webhook_url: receiver.url });
+      const cid = 'default:head';
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      receiver.hold = (r) => (r.event.call_cid === cid ? released : undefined);
+      let ids: string[] = [];
+      try {
+        const call = '/api/v2/video/call/default/head';
+        await ok(t, 'POST', call, { data: { created_by_id: 'ann' } });
+        await receiver.untilArrived('the first event of the call, held', (a) =>
+          a.some((r) => r.event.call_cid === cid),
+        );
+        await ok(t, 'POST', `${call}/event`, { user_id: 'ann', custom: { n: 1 } });
+        await ok(t, 'POST', `${call}/event`, { user_id: 'ann', custom: { n: 2 } });
+        ids = (await committedEvents(t, cid)).map((e) => e.id);
+        await eventually(
+          'a delivery for every event of the call',
+          () => t.node.ctx.store.db.selectFrom('webhook_deliveries').select('id').where('call_cid', '=', cid).execute(),
+          (rows) => rows.length === ids.length,
+        );
+        // Two other calls' events, one after the other, get through: the worker has claimed past the waiting
+        // deliveries at least twice since they existed, so a worker ignoring the head would have sent them by now.
+        for (const other of ['head-other-1', 'head-other-2']) {
+          await ok(t, 'POST', `/api/v2/video/call/default/${other}`, { data: { created_by_id: 'ann' } });
+          await receiver.until(`the event of ${other}`, (r) => r.some((x) => x.event.call_cid === `default:${other}`));
+        }
+        assert.deepEqual(
+          receiver.arrived.filter((r) => r.event.call_cid === cid).map((r) => r.event.id),
+          [ids[0]],
+          'nothing of the call was sent while its first event was unanswered',
+        );
+      } finally {
+        receiver.hold = undefined;
+        release();
+      }
+      await receiver.until('the whole call', (r) => ids.every((id) => acknowledged(r, cid).includes(id)));
+      assertSentInOrder(
+        receiver.received.filter((r) => r.event.call_cid === cid),
+        ids,
+      );
+    });
+
+    it('sends and signs the stored bytes of an event, whatever their JSON spelling', async () => {
+      await ok(t, 'PATCH', '/api/v2/app', { webhook_url: receiver.url });
+      const cid = 'default:raw-bytes';
+      const eventId = randomUUID();
+      // Key order, spacing, an escaped é and a trailing zero that JSON.parse + JSON.stringify would all change.
+      const payload =
+        `{"type" : "custom",\n  "call_cid":"${cid}", "id":"${eventId}",\t"created_at":"2026-01-01T00:00:00.000Z",` +
+        ` "custom":{"z":1,"a":1.50,"name":"\\u00e9t\\u00e9"}, "call":{"cid":"${cid}","type":"default","id":"raw-bytes"}}`;
+      assert.notEqual(JSON.stringify(JSON.parse(payload)), payload, 'the payload is not in canonical form');
+      await t.node.ctx.store.db
+        .insertInto('outbox')
+        .values({
+          event_type: 'custom',
+          call_cid: cid,
+          payload,
+          created_at: new Date().toISOString(),
+          event_id: eventId,
+          relayed_at: null,
+        })
+        .execute();
+      // A committed event wakes the relay, which takes the hand-written row too (it polls for it anyway).
+      await ok(t, 'POST', '/api/v2/video/call/default/raw-bytes-wake', { data: { created_by_id: 'ann' } });
+      await receiver.until('the hand-written event', (r) => r.some((x) => x.event.id === eventId));
+      const got = receiver.received.find((x) => x.event.id === eventId);
+      assert.equal(got?.raw, payload, 'the body is the stored text, byte for byte');
+      assert.equal(got?.headers['x-signature'], createHmac('sha256', t.apiSecret).update(payload).digest('hex'));
     });
 
     it('a used-up schedule dead-letters the delivery; the operator retry delivers it', async () => {

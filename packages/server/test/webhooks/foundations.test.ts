@@ -11,7 +11,7 @@ import { LocalEventBus } from '../../src/bus/local-event-bus.js';
 import { TestSocket } from '../realtime/support.js';
 import { testDialects } from '../support/databases.js';
 import { raw } from '../support/raw-http.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { LOCAL_RECEIVERS, startTestNode, type TestNode } from '../support/test-node.js';
 import { Receiver } from './receiver.js';
 
 describe('LocalEventBus', () => {
@@ -36,7 +36,7 @@ for (const dialect of await testDialects()) {
     let t: TestNode;
     let receiver: Receiver;
     before(async () => {
-      t = await startTestNode(dialect);
+      t = await startTestNode(dialect, { config: LOCAL_RECEIVERS });
       receiver = await Receiver.start();
       const set = await raw(t, 'PATCH', '/api/v2/app', { body: { webhook_url: receiver.url } });
       assert.equal(set.status, 200, JSON.stringify(set.body));

@@ -24,6 +24,10 @@ export class Receiver {
   respond: Responder = () => 200;
   /** Holds each answer this long (a slow receiver), so overlapping deliveries of one webhook id would show. */
   answerDelayMs = 0;
+  /** Every request as it arrives, before it is answered (`received` lists them once answered). */
+  readonly arrived: Omit<ReceivedWebhook, 'status' | 'seq'>[] = [];
+  /** When it returns a promise, the request is answered only once that settles (a receiver stuck on one event). */
+  hold: ((request: Omit<ReceivedWebhook, 'status' | 'seq'>) => Promise<void> | undefined) | undefined;
   /** Requests that arrived while another request with the same X-Webhook-Id was still unanswered. */
   concurrentDuplicates = 0;
   private readonly unanswered = new Set<string>();
@@ -45,6 +49,8 @@ export class Receiver {
         const webhookId = String(req.headers['x-webhook-id']);
         if (target.unanswered.has(webhookId)) target.concurrentDuplicates += 1;
         target.unanswered.add(webhookId);
+        target.arrived.push(seen);
+        target.changed.emit('request');
         const answer = () => {
           target.unanswered.delete(webhookId);
           const status = target.respond(seen);
@@ -52,7 +58,9 @@ export class Receiver {
           res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
           target.changed.emit('request');
         };
-        if (target.answerDelayMs > 0) setTimeout(answer, target.answerDelayMs);
+        const held = target.hold?.(seen);
+        if (held) void held.then(answer);
+        else if (target.answerDelayMs > 0) setTimeout(answer, target.answerDelayMs);
         else answer();
       });
     });
@@ -61,6 +69,15 @@ export class Receiver {
     const { port } = server.address() as AddressInfo;
     receiver = new Receiver(server, `http://127.0.0.1:${port}${path}`);
     return receiver;
+  }
+
+  /** Resolves once `condition` holds over what arrived (answered or not); rejects after `timeoutMs` naming `what`. */
+  untilArrived(
+    what: string,
+    condition: (arrived: Omit<ReceivedWebhook, 'status' | 'seq'>[]) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<void> {
+    return this.until(what, () => condition(this.arrived), timeoutMs);
   }
 
   /** Resolves once `condition` holds over what was received; rejects after `timeoutMs` naming `what`. */

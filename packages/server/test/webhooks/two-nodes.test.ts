@@ -13,6 +13,7 @@ import pino from 'pino';
 import { composeNode, type SwitchboardNode } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/app/config.js';
 import { type FreshDatabase, freshDatabase, testDialects } from '../support/databases.js';
+import { LOCAL_RECEIVERS } from '../support/test-node.js';
 import { Receiver } from './receiver.js';
 
 const runs = (await testDialects()).includes('postgres');
@@ -30,7 +31,10 @@ describe('two nodes deliver webhooks from one PostgreSQL', { skip: runs ? false 
     db = freshDatabase('postgres');
     dataDir = mkdtempSync(join(tmpdir(), 'switchboard-two-'));
     for (let i = 0; i < 2; i++) {
-      const { config } = loadConfig({}, { port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error' });
+      const { config } = loadConfig(
+        {},
+        { ...LOCAL_RECEIVERS, port: 0, host: '127.0.0.1', apiKey, apiSecret, dataDir, logLevel: 'error' },
+      );
       // One after the other: the second finds the schema migrated.
       const node = await composeNode({ config, database: db.options, logger: pino({ level: 'silent' }) });
       nodes.push({ node, url: await node.listen() });

@@ -8,8 +8,11 @@
  */
 import http2 from 'node:http2';
 import { importPKCS8, SignJWT } from 'jose';
+import { type AddressPolicy, addressLiteral } from '../../domain/network-address.js';
+import { guardedLookup, OutboundRefused, type Resolver, systemResolver } from '../outbound/guarded-lookup.js';
 import {
   classifyStatus,
+  failure,
   PUSH_REQUEST_TIMEOUT_MS,
   type PushMessage,
   type PushProvider,
@@ -27,6 +30,9 @@ export interface ApnsSettings {
   topic: string;
   endpoint: string;
   maxConcurrent?: number;
+  /** Where the endpoint may point: public addresses plus the operator's allow-list. */
+  policy: AddressPolicy;
+  resolve?: Resolver;
 }
 
 export const APNS_PRODUCTION = 'https://api.push.apple.com';
@@ -79,7 +85,7 @@ export class ApnsProvider implements PushProvider {
         stream = this.connection().request(headers);
       } catch (err) {
         this.dropSession();
-        resolve({ outcome: 'retry', status: null, error: `APNs connection failed: ${String(err)}` });
+        resolve(failure('APNs connection failed', err));
         return;
       }
       let status = 0;
@@ -95,10 +101,13 @@ export class ApnsProvider implements PushProvider {
         size += chunk.length;
         if (size <= 4096) chunks.push(chunk); // APNs error bodies are tiny; never buffer a hostile peer's stream
       });
-      stream.on('error', () => {}); // 'close' reports it
+      let streamError: unknown;
+      stream.on('error', (err) => {
+        streamError = err; // 'close' reports it
+      });
       stream.on('close', () => {
         if (status === 0) {
-          resolve({ outcome: 'retry', status: null, error: 'APNs stream closed without an answer' });
+          resolve(failure('APNs stream closed without an answer', streamError ?? 'no answer'));
           return;
         }
         resolve(this.classify(status, Buffer.concat(chunks).toString('utf8'), retryAfter));
@@ -126,7 +135,13 @@ export class ApnsProvider implements PushProvider {
 
   private connection(): http2.ClientHttp2Session {
     if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
-    const session = http2.connect(this.settings.endpoint);
+    // An address literal is connected to without a lookup, so it is checked here; names go through the guard.
+    const literal = addressLiteral(new URL(this.settings.endpoint).hostname);
+    const refusal = literal === undefined ? undefined : this.settings.policy.refusal(literal);
+    if (refusal) throw new OutboundRefused(`refused to connect to ${this.settings.endpoint}: ${refusal}`);
+    const session = http2.connect(this.settings.endpoint, {
+      lookup: guardedLookup(this.settings.policy, this.settings.resolve ?? systemResolver),
+    });
     session.on('error', () => this.dropSession(session));
     session.on('goaway', () => this.dropSession(session));
     session.on('close', () => this.dropSession(session));

@@ -6,6 +6,8 @@
  */
 import type { PushProviderType } from '@switchboard/protocol';
 import { inputError } from '../../domain/errors.js';
+import type { AddressPolicy } from '../../domain/network-address.js';
+import { checkOutboundUrl } from '../../domain/outbound-url.js';
 
 export interface WebPushSubscription {
   endpoint: string;
@@ -15,8 +17,11 @@ export interface WebPushSubscription {
 const HEX_TOKEN = /^[0-9a-fA-F]{16,256}$/;
 const OPAQUE_TOKEN = /^\S+$/;
 
-/** The canonical id to store, or an input error naming `id`. */
-export function canonicalDeviceId(provider: PushProviderType, id: string): string {
+/**
+ * The canonical id to store, or an input error naming `id`. A Web Push endpoint is a URL the node will POST to
+ * for this user: https, and not a non-public address outside the operator's Web Push allow-list.
+ */
+export function canonicalDeviceId(provider: PushProviderType, id: string, webPush: AddressPolicy): string {
   switch (provider) {
     case 'apn':
       if (!HEX_TOKEN.test(id)) throw inputError('an APNs device token is 16-256 hex characters', 'id');
@@ -24,8 +29,11 @@ export function canonicalDeviceId(provider: PushProviderType, id: string): strin
     case 'firebase':
       if (!OPAQUE_TOKEN.test(id)) throw inputError('an FCM registration token has no whitespace', 'id');
       return id;
-    case 'webpush':
-      return JSON.stringify(parseSubscription(id));
+    case 'webpush': {
+      const subscription = parseSubscription(id);
+      checkOutboundUrl(subscription.endpoint, 'id', webPush, { requireHttps: true });
+      return JSON.stringify(subscription);
+    }
   }
 }
 

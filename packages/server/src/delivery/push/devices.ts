@@ -19,6 +19,7 @@ import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/clock.js';
 import { isoNow } from '../../domain/clock.js';
 import { inputError, notAllowed, notFound } from '../../domain/errors.js';
+import type { AddressPolicy } from '../../domain/network-address.js';
 import type { Store } from '../../store/store.js';
 import { DeviceStore, deviceView } from './device-store.js';
 import { canonicalDeviceId, lookupDeviceId } from './device-tokens.js';
@@ -39,6 +40,8 @@ export async function createDevice(
   clock: Clock,
   actor: Actor,
   req: CreateDeviceRequest,
+  /** Where a Web Push subscription's endpoint may point. */
+  webPush: AddressPolicy,
 ): Promise<Device> {
   const userId = targetUser(actor, req.user_id);
   if (!(PUSH_PROVIDER_TYPES as readonly string[]).includes(req.push_provider)) {
@@ -49,7 +52,7 @@ export async function createDevice(
   }
   const provider = req.push_provider as PushProviderType;
   if (req.voip_token && provider !== 'apn') throw inputError('voip_token is for APNs (PushKit) tokens', 'voip_token');
-  const id = canonicalDeviceId(provider, req.id);
+  const id = canonicalDeviceId(provider, req.id, webPush);
   const row = {
     id,
     user_id: userId,

@@ -5,8 +5,12 @@
  * Messages are data messages (the app draws its own call screen); rings go out at high priority with no TTL.
  */
 import { importPKCS8, SignJWT } from 'jose';
+import type { AddressPolicy } from '../../domain/network-address.js';
+import type { Resolver } from '../outbound/guarded-lookup.js';
+import { OutboundHttp } from '../outbound/outbound-http.js';
 import {
   classifyStatus,
+  failure,
   PUSH_REQUEST_TIMEOUT_MS,
   type PushMessage,
   type PushProvider,
@@ -27,6 +31,9 @@ export interface FcmSettings {
   account: ServiceAccount;
   endpoint: string;
   maxConcurrent?: number;
+  /** Where the endpoint and the token URI may point: public addresses plus the operator's allow-list. */
+  policy: AddressPolicy;
+  resolve?: Resolver;
 }
 
 export const FCM_ENDPOINT = 'https://fcm.googleapis.com';
@@ -41,11 +48,15 @@ export class FcmProvider implements PushProvider {
   private token: { value: string; expiresAt: number } | undefined;
   private minting: Promise<string> | undefined;
   private readonly slots: Slots;
-  private readonly aborts = new AbortController();
+  private readonly http: OutboundHttp;
 
   constructor(private readonly settings: FcmSettings) {
     this.name = settings.name;
     this.slots = new Slots(settings.maxConcurrent ?? 256);
+    this.http = new OutboundHttp({
+      policy: settings.policy,
+      ...(settings.resolve ? { resolve: settings.resolve } : {}),
+    });
   }
 
   send(message: PushMessage): Promise<PushResult> {
@@ -57,17 +68,17 @@ export class FcmProvider implements PushProvider {
     try {
       accessToken = await this.accessToken();
     } catch (err) {
-      return { outcome: 'retry', status: null, error: `FCM token grant failed: ${String(err)}` };
+      return failure('FCM token grant failed', err);
     }
     const url = `${this.settings.endpoint}/v1/projects/${encodeURIComponent(this.settings.account.project_id)}/messages:send`;
     try {
-      const res = await fetch(url, {
+      const res = await this.http.request(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ message: fcmMessage(message) }),
-        signal: AbortSignal.any([AbortSignal.timeout(PUSH_REQUEST_TIMEOUT_MS), this.aborts.signal]),
+        timeoutMs: PUSH_REQUEST_TIMEOUT_MS,
       });
-      const text = (await res.text()).slice(0, 4096);
+      const text = res.text.slice(0, 4096);
       const error = fcmError(text);
       if (res.status === 404 || error.code === 'UNREGISTERED') {
         return { outcome: 'unregistered', status: res.status, error: error.code || 'NOT_FOUND' };
@@ -79,10 +90,10 @@ export class FcmProvider implements PushProvider {
       return classifyStatus(
         res.status,
         `FCM: ${error.code || res.status} ${error.message}`.trim(),
-        retryAfterMs(res.headers.get('retry-after')),
+        retryAfterMs(res.headers['retry-after']),
       );
     } catch (err) {
-      return { outcome: 'retry', status: null, error: `FCM request failed: ${String(err)}` };
+      return failure('FCM request failed', err);
     }
   }
 
@@ -104,21 +115,25 @@ export class FcmProvider implements PushProvider {
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(key);
-    const res = await fetch(account.token_uri, {
+    const res = await this.http.request(account.token_uri, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
-      signal: AbortSignal.any([AbortSignal.timeout(PUSH_REQUEST_TIMEOUT_MS), this.aborts.signal]),
+      timeoutMs: PUSH_REQUEST_TIMEOUT_MS,
     });
-    const json = (await res.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown };
-    if (!res.ok || typeof json.access_token !== 'string') throw new Error(`token endpoint answered ${res.status}`);
-    const lifetimeS = typeof json.expires_in === 'number' ? json.expires_in : 3600;
+    let json: { access_token?: unknown; expires_in?: unknown } = {};
+    try {
+      json = JSON.parse(res.text) as typeof json;
+    } catch {}
+    const ok = res.status >= 200 && res.status < 300;
+    if (!ok || typeof json?.access_token !== 'string') throw new Error(`token endpoint answered ${res.status}`);
+    const lifetimeS = typeof json?.expires_in === 'number' ? json.expires_in : 3600;
     this.token = { value: json.access_token, expiresAt: Date.now() + lifetimeS * 1000 };
     return json.access_token;
   }
 
   async close(): Promise<void> {
-    this.aborts.abort();
+    this.http.close();
   }
 }
 

@@ -5,7 +5,9 @@
  */
 import type { PushProviderType } from '@switchboard/protocol';
 import type { Kysely } from 'kysely';
+import type { OutboundPolicies } from '../../domain/network-address.js';
 import type { Database, PushProvidersTable } from '../../store/schema.js';
+import type { Resolver } from '../outbound/guarded-lookup.js';
 import { APNS_DEVELOPMENT, APNS_PRODUCTION, ApnsProvider } from './apns-provider.js';
 import { FCM_ENDPOINT, FcmProvider } from './fcm-provider.js';
 import type { PushProvider } from './push-provider.js';
@@ -20,6 +22,12 @@ export function loadProviderRows(db: Kysely<Database>): Promise<PushProvidersTab
 export class ProviderPool {
   private readonly live = new Map<string, { version: string; provider: PushProvider }>();
   private rows: PushProvidersTable[] = [];
+
+  constructor(
+    private readonly policies: OutboundPolicies,
+    /** Tests resolve names their own way; a node uses the system resolver. */
+    private readonly resolve?: Resolver,
+  ) {}
 
   /** Adopts the current rows: builds new providers, closes replaced and removed ones. */
   update(rows: readonly PushProvidersTable[]): void {
@@ -36,7 +44,7 @@ export class ProviderPool {
       const current = this.live.get(row.name);
       if (current?.version === version) continue;
       if (current) void current.provider.close();
-      this.live.set(row.name, { version, provider: buildProvider(row) });
+      this.live.set(row.name, { version, provider: buildProvider(row, this.policies, this.resolve) });
     }
   }
 
@@ -59,8 +67,10 @@ export class ProviderPool {
   }
 }
 
-function buildProvider(row: PushProvidersTable): PushProvider {
+function buildProvider(row: PushProvidersTable, policies: OutboundPolicies, resolve?: Resolver): PushProvider {
   const config = JSON.parse(row.config) as ProviderConfig;
+  // Provider endpoints are the operator's; Web Push endpoints are whatever URL a user registered.
+  const operator = { policy: policies.operator, ...(resolve ? { resolve } : {}) };
   switch (row.type as PushProviderType) {
     case 'apn':
       return new ApnsProvider({
@@ -70,12 +80,14 @@ function buildProvider(row: PushProvidersTable): PushProvider {
         teamId: config.apn_team_id ?? '',
         topic: config.apn_topic ?? '',
         endpoint: config.apn_endpoint ?? (config.apn_development ? APNS_DEVELOPMENT : APNS_PRODUCTION),
+        ...operator,
       });
     case 'firebase':
       return new FcmProvider({
         name: row.name,
         account: parseServiceAccount(config.firebase_credentials ?? '', 'firebase_credentials'),
         endpoint: config.firebase_endpoint ?? FCM_ENDPOINT,
+        ...operator,
       });
     case 'webpush':
       return new WebPushProvider({
@@ -83,6 +95,8 @@ function buildProvider(row: PushProvidersTable): PushProvider {
         publicKey: config.webpush_vapid_public_key ?? '',
         privateKey: config.webpush_vapid_private_key ?? '',
         subject: config.webpush_subject ?? '',
+        policy: policies.webPush,
+        ...(resolve ? { resolve } : {}),
       });
   }
 }

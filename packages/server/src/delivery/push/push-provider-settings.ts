@@ -2,7 +2,7 @@
  * The app's push providers (`push_providers` of GetApp / UpdateApp): checked when saved (a key that does not parse
  * is a code 4 naming the field now, not a failed push later), stored with their secrets, shown masked.
  */
-import { createPublicKey } from 'node:crypto';
+import { createECDH, createPublicKey } from 'node:crypto';
 import {
   MASKED_SECRET,
   PUSH_PROVIDER_TYPES,
@@ -11,6 +11,7 @@ import {
   type PushProvider as PushProviderView,
 } from '@switchboard/protocol';
 import { inputError } from '../../domain/errors.js';
+import type { AddressPolicy } from '../../domain/network-address.js';
 import type { PushProvidersTable } from '../../store/schema.js';
 import { checkWebhookUrl } from '../app-settings.js';
 import { GOOGLE_TOKEN_URI, type ServiceAccount } from './fcm-provider.js';
@@ -39,6 +40,7 @@ export function providerRows(
   requests: readonly PushProviderRequest[],
   existing: ReadonlyMap<string, PushProvidersTable>,
   now: string,
+  policy: AddressPolicy,
 ): PushProvidersTable[] {
   const names = new Set<string>();
   return requests.map((req, index) => {
@@ -60,7 +62,7 @@ export function providerRows(
         else config[key] = kept[key];
       }
     }
-    checkProvider(type as PushProviderType, config, field);
+    checkProvider(type as PushProviderType, config, field, policy);
     return {
       name,
       position: index,
@@ -79,27 +81,35 @@ function required(config: ProviderConfig, key: keyof ProviderConfig, field: (n: 
   return value;
 }
 
-function checkProvider(type: PushProviderType, config: ProviderConfig, field: (n: string) => string): void {
+function checkProvider(
+  type: PushProviderType,
+  config: ProviderConfig,
+  field: (n: string) => string,
+  policy: AddressPolicy,
+): void {
   switch (type) {
     case 'apn': {
       checkKey(required(config, 'apn_auth_key', field), 'EC', field('apn_auth_key'), 'a .p8 (PKCS#8 EC P-256) key');
       required(config, 'apn_key_id', field);
       required(config, 'apn_team_id', field);
       required(config, 'apn_topic', field);
-      if (config.apn_endpoint) config.apn_endpoint = checkWebhookUrl(config.apn_endpoint, field('apn_endpoint'));
+      if (config.apn_endpoint)
+        config.apn_endpoint = checkWebhookUrl(config.apn_endpoint, field('apn_endpoint'), policy);
       return;
     }
     case 'firebase': {
       const account = parseServiceAccount(
         required(config, 'firebase_credentials', field),
         field('firebase_credentials'),
+        policy,
       );
       checkKey(account.private_key, 'RSA', field('firebase_credentials'), 'a service account private_key');
       if (config.firebase_endpoint) {
-        config.firebase_endpoint = checkWebhookUrl(config.firebase_endpoint, field('firebase_endpoint')).replace(
-          /\/+$/,
-          '',
-        );
+        config.firebase_endpoint = checkWebhookUrl(
+          config.firebase_endpoint,
+          field('firebase_endpoint'),
+          policy,
+        ).replace(/\/+$/, '');
       }
       return;
     }
@@ -108,9 +118,9 @@ function checkProvider(type: PushProviderType, config: ProviderConfig, field: (n
       if (pub.length !== 65 || pub[0] !== 4) {
         throw inputError('must be a base64url uncompressed P-256 public key', field('webpush_vapid_public_key'));
       }
-      const priv = Buffer.from(required(config, 'webpush_vapid_private_key', field), 'base64url');
-      if (priv.length !== 32)
-        throw inputError('must be a base64url 32-byte P-256 key', field('webpush_vapid_private_key'));
+      const priv = vapidPrivateKey(required(config, 'webpush_vapid_private_key', field), pub, field);
+      // Stored as the 32-byte scalar web-push expects, whatever padding the key arrived with.
+      config.webpush_vapid_private_key = priv.toString('base64url');
       const subject = required(config, 'webpush_subject', field);
       if (!subject.startsWith('mailto:') && !subject.startsWith('https:')) {
         throw inputError('must be a mailto: or https: URL (push services contact you there)', field('webpush_subject'));
@@ -118,6 +128,27 @@ function checkProvider(type: PushProviderType, config: ProviderConfig, field: (n
       return;
     }
   }
+}
+
+/**
+ * The VAPID private key as its 32-byte scalar. Tools that print the scalar as a big-endian integer drop leading
+ * zero bytes (1 key in 256 is 31 bytes long), so shorter keys are padded; the key must then be the public key's.
+ */
+function vapidPrivateKey(value: string, publicKey: Buffer, field: (n: string) => string): Buffer {
+  const name = field('webpush_vapid_private_key');
+  const raw = Buffer.from(value, 'base64url');
+  if (raw.length === 0 || raw.length > 32) throw inputError('must be a base64url 32-byte P-256 key', name);
+  const scalar = Buffer.concat([Buffer.alloc(32 - raw.length), raw]);
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(scalar);
+  } catch {
+    throw inputError('must be a base64url 32-byte P-256 key', name);
+  }
+  if (!ecdh.getPublicKey().equals(publicKey)) {
+    throw inputError('is not the private key of webpush_vapid_public_key', name);
+  }
+  return scalar;
 }
 
 function checkKey(pem: string, kind: 'EC' | 'RSA', field: string, what: string): void {
@@ -135,8 +166,12 @@ function checkKey(pem: string, kind: 'EC' | 'RSA', field: string, what: string):
   }
 }
 
-/** The fields of a service account JSON that the grant needs, or an input error naming `field`. */
-export function parseServiceAccount(json: string, field: string): ServiceAccount {
+/**
+ * The fields of a service account JSON that the grant needs, or an input error naming `field`. Without a policy
+ * (reading back what was checked when saved) the token URI is not checked again here: the connect-time guard
+ * still holds it to the policy.
+ */
+export function parseServiceAccount(json: string, field: string, policy?: AddressPolicy): ServiceAccount {
   let value: Record<string, unknown>;
   try {
     value = JSON.parse(json) as Record<string, unknown>;
@@ -146,7 +181,12 @@ export function parseServiceAccount(json: string, field: string): ServiceAccount
   for (const key of ['project_id', 'client_email', 'private_key'] as const) {
     if (typeof value?.[key] !== 'string' || value[key] === '') throw inputError(`the JSON has no ${key}`, field);
   }
-  const tokenUri = typeof value.token_uri === 'string' ? checkWebhookUrl(value.token_uri, field) : GOOGLE_TOKEN_URI;
+  const tokenUri =
+    typeof value.token_uri !== 'string'
+      ? GOOGLE_TOKEN_URI
+      : policy
+        ? checkWebhookUrl(value.token_uri, field, policy)
+        : value.token_uri;
   return {
     project_id: value.project_id as string,
     client_email: value.client_email as string,

@@ -56,6 +56,18 @@ export function classifyStatus(status: number, error: string, retryAfter?: numbe
   return { outcome: 'failed', status, error };
 }
 
+/**
+ * A request that did not get an answer: a refused address is final (retrying would be refused again and only
+ * probe the same target more often); a network failure or timeout is worth another try.
+ */
+export function failure(what: string, err: unknown): PushResult {
+  // The refusal may arrive wrapped (an HTTP/2 stream cancelled because its session could not connect).
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'ERR_OUTBOUND_REFUSED') return { outcome: 'failed', status: null, error: `${what}: ${String(err)}` };
+  }
+  return { outcome: 'retry', status: null, error: `${what}: ${String(err)}` };
+}
+
 /** A counting semaphore: at most `limit` sends to one provider at once. */
 export class Slots {
   private active = 0;

@@ -173,6 +173,8 @@ export class PushWorker {
         case 'skipped':
           settled.push(row.id);
           this.metrics.count(provider || 'none', 'skipped');
+          // Usually expected (the ring was answered), but a push that never went out is always said so.
+          this.logger.info(dropFields(row, provider, result.error), 'push not sent');
           break;
         case 'unregistered':
           settled.push(row.id);
@@ -182,14 +184,14 @@ export class PushWorker {
         case 'failed':
           settled.push(row.id);
           this.metrics.count(provider, 'failed');
-          this.logger.warn({ provider, device: row.device_id.slice(0, 16), error: result.error }, 'push refused');
+          this.logger.warn(dropFields(row, provider, result.error), 'push refused, dropped');
           break;
         case 'retry': {
           const wait = retryDelay(this.options.retryScheduleMs, row.attempts, Math.random());
           if (wait === undefined) {
             settled.push(row.id);
             this.metrics.count(provider, 'failed');
-            this.logger.warn({ provider, error: result.error }, 'push dropped after its last retry');
+            this.logger.warn(dropFields(row, provider, result.error), 'push dropped after its last retry');
             break;
           }
           const at = new Date(now.getTime() + Math.max(wait, result.retryAfterMs ?? 0)).toISOString();
@@ -221,6 +223,19 @@ interface Context {
   devices: Map<string, DevicesTable>;
   settings: Map<string, NotificationSettings | undefined>;
   sessions: Map<string, RingAnswers>;
+}
+
+/** What a log line about a push that did not go out carries: enough to find it, not the whole device token. */
+function dropFields(row: PushRow, provider: string, reason: string) {
+  return {
+    provider: provider || 'none',
+    event_type: row.event_type,
+    call_cid: row.call_cid,
+    user_id: row.user_id,
+    device: row.device_id.slice(0, 24),
+    attempts: row.attempts,
+    reason,
+  };
 }
 
 function nameOf(device: DevicesTable): string {

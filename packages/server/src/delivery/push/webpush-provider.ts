@@ -1,13 +1,18 @@
 /**
  * Web Push (RFC 8030) with VAPID (RFC 8292), the payload encrypted for the subscription (RFC 8291, aes128gcm), by
- * the `web-push` library; the request itself goes out with `fetch` so that it has a timeout, works with `http://`
- * endpoints of local test receivers, and is classified like the other providers (404/410: the subscription is
- * gone).
+ * the `web-push` library; the request itself goes out through this provider's own OutboundHttp so that it has a
+ * timeout, reaches only addresses the Web Push policy allows (the endpoint is any URL a user registered), follows
+ * no redirect, and is classified like the other providers (404/410: the subscription is gone).
  */
 import webpush from 'web-push';
+import type { AddressPolicy } from '../../domain/network-address.js';
+import { checkOutboundUrl } from '../../domain/outbound-url.js';
+import type { Resolver } from '../outbound/guarded-lookup.js';
+import { OutboundHttp } from '../outbound/outbound-http.js';
 import { parseSubscription } from './device-tokens.js';
 import {
   classifyStatus,
+  failure,
   PUSH_REQUEST_TIMEOUT_MS,
   type PushMessage,
   type PushProvider,
@@ -22,17 +27,24 @@ export interface WebPushSettings {
   privateKey: string;
   subject: string;
   maxConcurrent?: number;
+  /** Where subscription endpoints may point (public addresses plus the operator's Web Push allow-list). */
+  policy: AddressPolicy;
+  resolve?: Resolver;
 }
 
 export class WebPushProvider implements PushProvider {
   readonly type = 'webpush' as const;
   readonly name: string;
   private readonly slots: Slots;
-  private readonly aborts = new AbortController();
+  private readonly http: OutboundHttp;
 
   constructor(private readonly settings: WebPushSettings) {
     this.name = settings.name;
     this.slots = new Slots(settings.maxConcurrent ?? 256);
+    this.http = new OutboundHttp({
+      policy: settings.policy,
+      ...(settings.resolve ? { resolve: settings.resolve } : {}),
+    });
   }
 
   send(message: PushMessage): Promise<PushResult> {
@@ -43,6 +55,8 @@ export class WebPushProvider implements PushProvider {
     let details: ReturnType<typeof webpush.generateRequestDetails>;
     try {
       const subscription = parseSubscription(message.token);
+      // Again at send time: a device stored before the rules (or under a wider allow-list) is held to today's.
+      checkOutboundUrl(subscription.endpoint, 'endpoint', this.settings.policy, { requireHttps: true });
       const ttl = message.expiresAt === 0 ? 0 : Math.max(0, message.expiresAt - Math.floor(Date.now() / 1000));
       details = webpush.generateRequestDetails(subscription, JSON.stringify(webPushPayload(message)), {
         vapidDetails: {
@@ -55,31 +69,30 @@ export class WebPushProvider implements PushProvider {
         contentEncoding: 'aes128gcm',
       });
     } catch (err) {
-      return { outcome: 'failed', status: null, error: `cannot encrypt for this subscription: ${String(err)}` };
+      return { outcome: 'failed', status: null, error: `cannot send to this subscription: ${String(err)}` };
     }
     try {
-      const res = await fetch(details.endpoint, {
+      const res = await this.http.request(details.endpoint, {
         method: details.method,
-        headers: details.headers as Record<string, string>,
-        body: details.body ? new Uint8Array(details.body) : null,
-        signal: AbortSignal.any([AbortSignal.timeout(PUSH_REQUEST_TIMEOUT_MS), this.aborts.signal]),
+        headers: details.headers as Record<string, string | number>,
+        ...(details.body ? { body: details.body } : {}),
+        timeoutMs: PUSH_REQUEST_TIMEOUT_MS,
       });
-      await res.arrayBuffer().catch(() => undefined);
       if (res.status === 404 || res.status === 410) {
         return { outcome: 'unregistered', status: res.status, error: 'subscription expired or unsubscribed' };
       }
       return classifyStatus(
         res.status,
         `push service answered ${res.status}`,
-        retryAfterMs(res.headers.get('retry-after')),
+        retryAfterMs(res.headers['retry-after']),
       );
     } catch (err) {
-      return { outcome: 'retry', status: null, error: `Web Push request failed: ${String(err)}` };
+      return failure('Web Push request failed', err);
     }
   }
 
   async close(): Promise<void> {
-    this.aborts.abort();
+    this.http.close();
   }
 }
 

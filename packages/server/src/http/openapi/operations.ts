@@ -332,13 +332,15 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     description:
       'Sets `webhook_url` (every event; an empty string clears it) and/or replaces `event_hooks` (hooks sent with ' +
       'their `id` keep it) and/or `push_providers` (a secret sent back masked, or left out, keeps the stored one ' +
-      'of that name). URLs must be http or https. Server tokens only.',
+      'of that name). URLs must be http or https, on public addresses unless the operator allow-lists a range ' +
+      '(SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE). Server tokens only.',
     response: AppResponseSchema,
   },
   CreateDevice: {
     summary: 'Register a push device',
     description:
       '`id` is the push token (`apn`: hex; `firebase`: the registration token; `webpush`: the subscription JSON). ' +
+      'A Web Push endpoint must be https on a public address (not loopback, private, link-local or mapped). ' +
       '`voip_token: true` marks an iOS PushKit token (rings reach it as VoIP pushes). Registering the same token ' +
       "again is idempotent; a user's 26th device replaces their oldest. A token of another user moves only with a " +
       'server token.' +

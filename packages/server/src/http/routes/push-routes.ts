@@ -24,7 +24,7 @@ export async function deviceRoutes(app: FastifyInstance, ctx: ServiceContext): P
     '/devices',
     { schema: { operationId: 'CreateDevice', tags, body: CreateDeviceRequest } },
     async (req, reply) => {
-      const device = await createDevice(ctx.store, ctx.clock, req.actor, req.body);
+      const device = await createDevice(ctx.store, ctx.clock, req.actor, req.body, ctx.config.outbound.webPush);
       reply.status(201); // returned (not `reply.send`) so the answer gets `duration` like every other
       return { device };
     },

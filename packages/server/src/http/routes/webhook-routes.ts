@@ -24,7 +24,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, a
   app.patch<{ Body: UpdateBody }>(
     '/app',
     { schema: { operationId: 'UpdateApp', tags: ['app'], body: UpdateAppRequest } },
-    async (req) => ({ app: await updateApp(ctx.store, ctx.clock, req.actor, req.body) }),
+    async (req) => ({ app: await updateApp(ctx.store, ctx.clock, req.actor, req.body, ctx.config.outbound) }),
   );
 
   const tags = ['webhooks'];
