@@ -116,11 +116,15 @@ function databaseUrl(raw: string): string {
   return raw;
 }
 
-/** `*`, `none`, or a comma-separated list of origins (`https://app.example.com,http://localhost:5173`). */
+/**
+ * `*`, `none`, or a comma-separated list of origins (`https://app.example.com, http://localhost:5173`). Spaces around
+ * the commas are what people type; the value is returned without them, one origin per comma.
+ */
 function corsOrigins(raw: string): string {
   const value = raw.trim();
   if (value === '*' || value === 'none') return value;
-  for (const origin of value.split(',').map((o) => o.trim())) {
+  const origins = value.split(',').map((o) => o.trim());
+  for (const origin of origins) {
     let parsed: URL | undefined;
     try {
       parsed = new URL(origin);
@@ -128,7 +132,7 @@ function corsOrigins(raw: string): string {
     if (!parsed || parsed.origin !== origin)
       throw new Error(`SWITCHBOARD_CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
   }
-  return value;
+  return origins.join(',');
 }
 
 /**
