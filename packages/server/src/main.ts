@@ -30,8 +30,10 @@ const address = await node.listen();
 const secret = node.generatedCredentials
   ? `  API secret: ${node.apiSecret}\n  (generated and saved in ${join(config.dataDir, 'credentials.json')}; shown only this once)`
   : `  API secret: not shown (${config.apiSecret ? 'from SWITCHBOARD_API_SECRET' : `kept in ${join(config.dataDir, 'credentials.json')}`})`;
+// A link is printed only when it works: the demo page cannot join anyone without a demo token.
+const demo = node.demoTokens.enabled ? `${address}/demo` : `off (${node.demoTokens.reason})`;
 const database = config.databaseUrl ? 'PostgreSQL' : `SQLite under ${config.dataDir}`;
 process.stdout.write(
   `\nSwitchboard listening on ${address}\n  API key:    ${node.apiKey}\n${secret}\n  (database: ${database})\n` +
-    `  Demo call:  ${address}/demo\n\n`,
+    `  Demo call:  ${demo}\n\n`,
 );
