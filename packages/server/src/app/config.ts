@@ -396,6 +396,24 @@ export interface LoadedConfig {
   unknownEnv: string[];
 }
 
+/**
+ * Settings that are each valid but do not go together; empty when the configuration can start a node. Checked by
+ * `start` before it writes anything and by `config check`.
+ */
+export function configProblems(config: Config): string[] {
+  const problems: string[] = [];
+  if (Boolean(config.apiKey) !== Boolean(config.apiSecret)) {
+    problems.push('set both SWITCHBOARD_API_KEY and SWITCHBOARD_API_SECRET, or neither');
+  }
+  if (config.redisUrl && !config.databaseUrl) {
+    problems.push(
+      'REDIS_URL is set but DATABASE_URL is not: nodes sharing Redis must share a PostgreSQL database; ' +
+        'set DATABASE_URL, or unset REDIS_URL to run one node on SQLite',
+    );
+  }
+  return problems;
+}
+
 /** Defaults, then environment. Throws with the variable's name on an invalid value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): LoadedConfig {
   const config = {} as Record<keyof Config, unknown>;
