@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StartupError } from './startup-error.js';
 
 export interface Credentials {
   apiKey: string;
@@ -15,17 +16,18 @@ export interface Credentials {
 
 export function resolveCredentials(dataDir: string, apiKey?: string, apiSecret?: string): Credentials {
   if (apiKey && apiSecret) return { apiKey, apiSecret, generated: false };
-  if (apiKey || apiSecret) throw new Error('set both SWITCHBOARD_API_KEY and SWITCHBOARD_API_SECRET, or neither');
+  if (apiKey || apiSecret)
+    throw new StartupError('set both SWITCHBOARD_API_KEY and SWITCHBOARD_API_SECRET, or neither');
   const file = join(dataDir, 'credentials.json');
   if (existsSync(file)) {
     let saved: { api_key?: unknown; api_secret?: unknown };
     try {
       saved = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new Error(`${file} is not valid JSON (${(err as Error).message}); fix or remove it`);
+      throw new StartupError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it`);
     }
     if (typeof saved.api_key !== 'string' || typeof saved.api_secret !== 'string') {
-      throw new Error(`${file} must hold api_key and api_secret strings; fix or remove it`);
+      throw new StartupError(`${file} must hold api_key and api_secret strings; fix or remove it`);
     }
     return { apiKey: saved.api_key, apiSecret: saved.api_secret, generated: false };
   }

@@ -80,7 +80,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number | 'r
       io.stderr.write(`switchboard: ${err.message}\n\n${USAGE}`);
       return 2;
     }
-    io.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}\n`);
+    // `start` reports configuration and environment failures itself (one line, exit 1); what reaches here from it
+    // is a bug, and its stack is what a bug report needs.
+    const startBug = argv[0] === 'start' && err instanceof Error && err.stack;
+    io.stderr.write(startBug ? `${err.stack}\n` : `switchboard: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
 }

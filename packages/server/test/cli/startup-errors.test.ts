@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { POSTGRES_URL, postgresSkipReason } from '../support/databases.js';
 import { BIN, type CliResult, cleanEnv, tempDataDir } from './run-cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/** What `npm start` runs: the node's entry without the CLI around it. */
+const NPM_START = ['--import', 'tsx', fileURLToPath(new URL('../../src/main.ts', import.meta.url))];
 const pgSkip = await postgresSkipReason();
 
 /** Runs a start that must fail; resolves with what it printed (a start that keeps running fails the test). */
@@ -51,7 +52,13 @@ describe('start-up failures', { concurrency: true }, () => {
   });
 
   /** Starts with `env` in a data dir that does not exist yet; asserts the one-line failure and that nothing exists. */
-  async function assertStartFails(name: string, env: Record<string, string>, line: RegExp, args = [BIN, 'start']) {
+  async function assertStartFails(
+    name: string,
+    env: Record<string, string>,
+    line: RegExp,
+    args = [BIN, 'start'],
+    existing: string[] = [],
+  ) {
     const dataDir = join(temp.dir, name);
     const { code, stdout, stderr } = await failedStart(args, {
       SWITCHBOARD_DATA_DIR: dataDir,
@@ -65,13 +72,13 @@ describe('start-up failures', { concurrency: true }, () => {
     assert.doesNotMatch(`${stdout}${stderr}`, /^\s+at /m, 'no stack trace');
     assert.doesNotMatch(stdout, /listening on/);
     const written = existsSync(dataDir) ? readdirSync(dataDir) : [];
-    assert.deepEqual(written, [], 'nothing written in the data dir');
+    assert.deepEqual(written, existing, 'nothing written in the data dir');
   }
 
   it('PORT that is not a number', () => assertStartFails('port-abc', { PORT: 'abc' }, /PORT must be an integer/));
 
   it('PORT that is not a number, under `npm start` (src/main.ts without the CLI)', () =>
-    assertStartFails('port-abc-main', { PORT: 'abc' }, /PORT must be an integer/, ['--import', 'tsx', MAIN]));
+    assertStartFails('port-abc-main', { PORT: 'abc' }, /PORT must be an integer/, NPM_START));
 
   it('PORT already in use', () =>
     assertStartFails(
@@ -107,6 +114,15 @@ describe('start-up failures', { concurrency: true }, () => {
       /REDIS_URL: cannot use Redis at 127\.0\.0\.1:\d+ \(.*ECONNREFUSED.*\): start Redis there or fix REDIS_URL/,
     ),
   );
+
+  // Under `npm start`: the CLI would print any error in one line, main.ts itself must know this one.
+  it('a credentials.json in the data dir that is not JSON, under `npm start`', async () => {
+    mkdirSync(join(temp.dir, 'bad-credentials'));
+    writeFileSync(join(temp.dir, 'bad-credentials', 'credentials.json'), '{"api_key": ');
+    await assertStartFails('bad-credentials', {}, /credentials\.json is not valid JSON .*fix or remove it/, NPM_START, [
+      'credentials.json',
+    ]);
+  });
 
   it('SWITCHBOARD_DATA_DIR that cannot be created', async () => {
     const file = join(temp.dir, 'a-file');
