@@ -129,6 +129,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const store = new Store(await openDatabase(dbOptions).catch(closing(bus, remote)), {
     checkTransactionReads: options.checkTransactionReads ?? false,
   });
+  // Only now that the database and the bus answered: a start that fails before leaves no credentials behind.
+  credentials.save();
   logger.info({ database: dbOptions.kind, bus: config.redisUrl ? 'redis' : 'local', nodeId }, 'backends chosen');
 
   const snapshots = new CallSnapshotCache({

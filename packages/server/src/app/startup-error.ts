@@ -43,12 +43,21 @@ export function listenFailure(err: unknown, host: string, port: number): Startup
   }
 }
 
+/** File system answers (and SQLite's, for its database file) meaning the data dir is not a writable directory. */
+const DATA_DIR_ERRORS = new Set([
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOTDIR',
+  'EEXIST',
+  'SQLITE_CANTOPEN',
+  'SQLITE_READONLY',
+]);
+
 /** The data directory cannot be created or written (credentials, the SQLite database). */
 export function dataDirFailure(err: unknown, dataDir: string): StartupError | undefined {
   const code = errorCode(err);
-  if (code !== 'EACCES' && code !== 'EROFS' && code !== 'ENOTDIR' && code !== 'EPERM' && code !== 'EEXIST') {
-    return undefined;
-  }
+  if (!code || !DATA_DIR_ERRORS.has(code)) return undefined;
   return new StartupError(
     `SWITCHBOARD_DATA_DIR ${dataDir}: cannot write there (${code}): point it at a writable directory`,
   );

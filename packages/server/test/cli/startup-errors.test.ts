@@ -124,6 +124,13 @@ describe('start-up failures', { concurrency: true }, () => {
     ]);
   });
 
+  it('a SQLite database file that cannot be opened: no credentials are left behind', async () => {
+    mkdirSync(join(temp.dir, 'sqlite-blocked', 'switchboard.db'), { recursive: true });
+    await assertStartFails('sqlite-blocked', {}, /SWITCHBOARD_DATA_DIR .*SQLITE_CANTOPEN/, undefined, [
+      'switchboard.db',
+    ]);
+  });
+
   it('SWITCHBOARD_DATA_DIR that cannot be created', async () => {
     const file = join(temp.dir, 'a-file');
     writeFileSync(file, '');
