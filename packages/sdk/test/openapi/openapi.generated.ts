@@ -131,7 +131,7 @@ export interface paths {
         put?: never;
         /**
          * A user token for the demo page
-         * @description Mints a one-hour user token for any `user_id`, for the demo page. Refused (code 17) unless SWITCHBOARD_DEMO_TOKENS allows it: by default only on a node running with generated dev credentials.
+         * @description Mints a one-hour user token for any `user_id`, for the demo page. Refused (code 17) unless SWITCHBOARD_DEMO_TOKENS allows it: by default (`auto`) only on a node that generated its dev credentials on this start, runs on SQLite and listens on a loopback address. At most 30 per minute per client IP.
          */
         post: operations["MintDemoToken"];
         delete?: never;
@@ -1512,6 +1512,15 @@ export interface operations {
             };
             /** @description The body is not JSON (code 4). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description More than 30 demo tokens asked for from this IP within a minute (code 9). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -43,6 +43,7 @@ import { openDatabase, type PostgresOptions, type SqliteOptions } from '../store
 import { Store } from '../store/store.js';
 import type { Config } from './config.js';
 import { resolveCredentials } from './credentials.js';
+import { type DemoTokenPolicy, demoTokenPolicy } from './demo-token-policy.js';
 
 export interface NodeOptions {
   config: Config;
@@ -71,6 +72,8 @@ export interface SwitchboardNode {
   readonly apiKey: string;
   readonly apiSecret: string;
   readonly generatedCredentials: boolean;
+  /** Whether `/demo/token` mints on this node, and why (the start banner shows it). */
+  readonly demoTokens: DemoTokenPolicy;
   /** The WebSocket gateway on this node's HTTP server. */
   readonly realtime: RealtimeGateway;
   /** What this node shares with the others on its database: durable timers and its heartbeat (cluster/). */
@@ -134,6 +137,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const store = new Store(await openDatabase(dbOptions).catch(closing(bus, remote)), {
     checkTransactionReads: options.checkTransactionReads ?? false,
   });
+  // Only now that the database and the bus answered: a start that fails before leaves no credentials behind.
+  credentials.save();
   logger.info({ database: dbOptions.kind, bus: config.redisUrl ? 'redis' : 'local', nodeId }, 'backends chosen');
 
   const snapshots = new CallSnapshotCache({
@@ -211,6 +216,12 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     const redis = config.redisUrl ? bus.connected() : null;
     return { ready: database && redis !== false && !draining, database, redis, draining };
   };
+  const demoTokens = demoTokenPolicy({
+    setting: config.demoTokens,
+    generatedCredentials: credentials.generated,
+    sharedDatabase: dbOptions.kind === 'postgres',
+    host: config.host,
+  });
   const limits = httpLimits(config);
   const rateLimiter = new RateLimiter(limits.rateLimits, credentials.apiKey);
   const app = await buildHttpApp({
@@ -224,8 +235,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     delivery: delivery.admin,
     ready,
     testPush: (actor, body) => delivery.testPush(actor, body),
-    // `auto`: only a node running on the dev credentials it generated itself hands out demo tokens.
-    browserClient: { demoTokens: config.demoTokens === 'on' || (config.demoTokens === 'auto' && !config.apiKey) },
+    browserClient: { demoTokens },
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
   });
   const remoteCandidates = candidateScope(config.mediaCandidateAddresses, config.host);
@@ -269,6 +279,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     apiKey: credentials.apiKey,
     apiSecret: credentials.apiSecret,
     generatedCredentials: credentials.generated,
+    demoTokens,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
       if (!config.publicUrl) publicUrl = address;

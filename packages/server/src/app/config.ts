@@ -152,11 +152,15 @@ function databaseUrl(raw: string): string {
   return raw;
 }
 
-/** `*`, `none`, or a comma-separated list of origins (`https://app.example.com,http://localhost:5173`). */
+/**
+ * `*`, `none`, or a comma-separated list of origins (`https://app.example.com, http://localhost:5173`). Spaces around
+ * the commas are what people type; the value is returned without them, one origin per comma.
+ */
 function corsOrigins(raw: string): string {
   const value = raw.trim();
   if (value === '*' || value === 'none') return value;
-  for (const origin of value.split(',').map((o) => o.trim())) {
+  const origins = value.split(',').map((o) => o.trim());
+  for (const origin of origins) {
     let parsed: URL | undefined;
     try {
       parsed = new URL(origin);
@@ -164,7 +168,7 @@ function corsOrigins(raw: string): string {
     if (!parsed || parsed.origin !== origin)
       throw new Error(`SWITCHBOARD_CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
   }
-  return value;
+  return origins.join(',');
 }
 
 /**
@@ -495,6 +499,24 @@ export interface LoadedConfig {
   config: Config;
   /** `SWITCHBOARD_*` variables that match no setting (likely typos). */
   unknownEnv: string[];
+}
+
+/**
+ * Settings that are each valid but do not go together; empty when the configuration can start a node. Checked by
+ * `start` before it writes anything and by `config check`.
+ */
+export function configProblems(config: Config): string[] {
+  const problems: string[] = [];
+  if (Boolean(config.apiKey) !== Boolean(config.apiSecret)) {
+    problems.push('set both SWITCHBOARD_API_KEY and SWITCHBOARD_API_SECRET, or neither');
+  }
+  if (config.redisUrl && !config.databaseUrl) {
+    problems.push(
+      'REDIS_URL is set but DATABASE_URL is not: nodes sharing Redis must share a PostgreSQL database; ' +
+        'set DATABASE_URL, or unset REDIS_URL to run one node on SQLite',
+    );
+  }
+  return problems;
 }
 
 /** Defaults, then environment. Throws with the variable's name on an invalid value. */

@@ -26,9 +26,25 @@ export interface MintRequest {
   callCids?: string[];
 }
 
+/**
+ * `--ttl -5` as `--ttl=-5`: parseArgs takes a value starting with `-` for an option, and its complaint about that
+ * ("ambiguous") says nothing about seconds; this way the value reaches the check below and gets a clear message.
+ */
+function joinNegativeTtl(args: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (args[i] === '--ttl' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`--ttl=${next}`);
+      i++;
+    } else joined.push(args[i] as string);
+  }
+  return joined;
+}
+
 export function parseMintArgs(args: string[]): MintRequest {
   const { values, positionals } = parseArgs({
-    args,
+    args: joinNegativeTtl(args),
     allowPositionals: true,
     options: {
       server: { type: 'boolean' },
@@ -45,7 +61,7 @@ export function parseMintArgs(args: string[]): MintRequest {
   if (values.ttl !== undefined) {
     ttlSeconds = Number(values.ttl);
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
-      throw new UsageError(`--ttl must be a whole number of seconds, got ${values.ttl}`);
+      throw new UsageError(`--ttl must be a whole number of seconds, 0 or more (0 = no expiry), got ${values.ttl}`);
     }
   }
   if (values.server) {

@@ -151,23 +151,57 @@ describe('a page on another origin, in Chromium', { skip: process.env.CI === 'tr
     assert.equal(seen.sender, 'server-side');
   });
 
-  it('is refused by the browser on an origin the node does not allow', async () => {
-    await page.goto(otherOrigin);
-    const token = await node.userToken('other-user');
-    const error = await page.evaluate(
-      async ({ apiKey, baseUrl, token }) => {
-        // biome-ignore lint/suspicious/noExplicitAny: the bundle's global
-        const { SwitchboardVideoClient } = (globalThis as any).Switchboard;
-        const client = new SwitchboardVideoClient({ apiKey, baseUrl, token, user: { id: 'other-user' } });
-        try {
-          await client.call('default', 'browser-call').get();
-          return 'no error';
-        } catch (err) {
-          return String((err as Error).message);
-        }
-      },
-      { apiKey: node.apiKey, baseUrl: node.baseUrl, token },
-    );
-    assert.notEqual(error, 'no error');
+  it('is refused by the browser on an origin the node does not allow: a network error, not an HTTP answer', async () => {
+    // The call exists and its creator may read it: the same request from the allowed origin succeeds (below), so
+    // the failure on the other origin can only be the browser refusing the response.
+    const callId = 'cors-refused';
+    const userId = 'other-user';
+    const server = (path: string, body: unknown) =>
+      fetch(new URL(`${path}?api_key=${node.apiKey}`, node.baseUrl), {
+        method: 'POST',
+        headers: { authorization: node.serverToken, 'stream-auth-type': 'jwt', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await server('/api/v2/users', { users: { [userId]: { id: userId } } })).status, 200);
+    const created = await server(`/api/v2/video/call/default/${callId}`, { data: { created_by_id: userId } });
+    assert.equal(created.status, 200, await created.text());
+    const token = await node.userToken(userId);
+    const getCall = async (origin: string) => {
+      await page.goto(origin);
+      return page.evaluate(
+        async ({ apiKey, baseUrl, token, userId, callId }) => {
+          // biome-ignore lint/suspicious/noExplicitAny: the bundle's global
+          const { SwitchboardVideoClient } = (globalThis as any).Switchboard;
+          const client = new SwitchboardVideoClient({ apiKey, baseUrl, token, user: { id: userId } });
+          try {
+            const answer = await client.call('default', callId).get();
+            return { ok: true, cid: answer.call.cid as string };
+          } catch (err) {
+            const e = err as { status?: number; code?: number; cause?: unknown };
+            const cause = e.cause instanceof Error ? `${e.cause.name}: ${e.cause.message}` : String(e.cause);
+            return { ok: false, status: e.status, code: e.code, cause };
+          }
+        },
+        { apiKey: node.apiKey, baseUrl: node.baseUrl, token, userId, callId },
+      );
+    };
+
+    const consoleErrors: string[] = [];
+    const onConsole = (message: { type(): string; text(): string }) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    };
+    page.on('console', onConsole);
+    try {
+      const refused = await getCall(otherOrigin);
+      // No response reached the page: fetch rejected (status 0, no API code), as a browser does for a CORS refusal.
+      assert.deepEqual(refused, { ok: false, status: 0, code: -1, cause: 'TypeError: Failed to fetch' });
+      assert.ok(
+        consoleErrors.some((text) => text.includes(`from origin '${otherOrigin}' has been blocked by CORS policy`)),
+        `Chromium names the CORS refusal:\n${consoleErrors.join('\n')}`,
+      );
+    } finally {
+      page.off('console', onConsole);
+    }
+    assert.deepEqual(await getCall(pageOrigin), { ok: true, cid: `default:${callId}` });
   });
 });

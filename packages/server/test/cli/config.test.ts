@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { SETTINGS } from '../../src/app/config.js';
 import { settingsMarkdownTable } from '../../src/cli/config-env.js';
-import { runCli } from './run-cli.js';
+import { POSTGRES_URL, postgresSkipReason } from '../support/databases.js';
+import { REDIS_URL, redisSkipReason } from '../support/redis.js';
+import { runCli, runInProcess } from './run-cli.js';
 
 const README = new URL('../../../../README.md', import.meta.url);
 
 describe('switchboard config env', () => {
   it('prints a markdown table with every setting, its default and description', async () => {
-    const { code, stdout } = await runCli(['config', 'env']);
+    const { code, stdout } = await runInProcess(['config', 'env']);
     assert.equal(code, 0);
     assert.match(stdout, /^\| variable \| default \| description \|\n\| --- \| --- \| --- \|\n/);
     for (const s of SETTINGS) {
@@ -23,27 +26,48 @@ describe('switchboard config env', () => {
   });
 });
 
+/** A local port nothing listens on (taken from the OS, then released): a connect there is refused at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const pgSkip = await postgresSkipReason();
+const redisSkip = await redisSkipReason();
+
+describe('switchboard --version', () => {
+  it("prints the server package's version through the installed bin", async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { code, stdout } = await runCli(['--version']);
+    assert.equal(code, 0);
+    assert.equal(stdout, `switchboard ${pkg.version}\n`);
+  });
+});
+
 describe('switchboard config check', () => {
   it('accepts the defaults', async () => {
-    const { code, stdout } = await runCli(['config', 'check']);
+    const { code, stdout } = await runInProcess(['config', 'check']);
     assert.equal(code, 0);
     assert.match(stdout, /config check: ok/);
   });
 
   it('fails on an invalid value and names the variable', async () => {
-    const { code, stderr } = await runCli(['config', 'check'], { PORT: 'abc' });
+    const { code, stderr } = await runInProcess(['config', 'check'], { PORT: 'abc' });
     assert.equal(code, 1);
     assert.match(stderr, /PORT/);
   });
 
   it('fails on a key without its secret', async () => {
-    const { code, stderr } = await runCli(['config', 'check'], { SWITCHBOARD_API_KEY: 'k' });
+    const { code, stderr } = await runInProcess(['config', 'check'], { SWITCHBOARD_API_KEY: 'k' });
     assert.equal(code, 1);
     assert.match(stderr, /SWITCHBOARD_API_SECRET/);
   });
 
   it('warns about unknown SWITCHBOARD_* variables without failing, and never prints the secret', async () => {
-    const { code, stdout, stderr } = await runCli(['config', 'check'], {
+    const { code, stdout, stderr } = await runInProcess(['config', 'check'], {
       SWITCHBOARD_DATADIR: '/tmp/typo',
       SWITCHBOARD_API_KEY: 'k',
       SWITCHBOARD_API_SECRET: 'very-secret-value',
@@ -53,8 +77,40 @@ describe('switchboard config check', () => {
     assert.ok(!stdout.includes('very-secret-value') && !stderr.includes('very-secret-value'));
   });
 
+  it('fails on REDIS_URL without DATABASE_URL, which start cannot run', async () => {
+    const { code, stdout, stderr } = await runInProcess(['config', 'check'], { REDIS_URL: REDIS_URL });
+    assert.equal(code, 1);
+    assert.match(stderr, /REDIS_URL is set but DATABASE_URL is not/);
+    assert.doesNotMatch(stdout, /config check: ok/);
+  });
+
+  it('fails on a DATABASE_URL nothing answers at, naming it', async () => {
+    const url = `postgres://switchboard:pw@127.0.0.1:${await closedPort()}/app`;
+    const { code, stdout, stderr } = await runInProcess(['config', 'check'], { DATABASE_URL: url });
+    assert.equal(code, 1);
+    assert.match(stderr, /^config check: DATABASE_URL: cannot use PostgreSQL at 127\.0\.0\.1:\d+ \(.*ECONNREFUSED/m);
+    assert.doesNotMatch(stdout, /config check: ok/);
+    assert.ok(!`${stdout}${stderr}`.includes(':pw@'), 'the password is never printed');
+  });
+
+  it('fails on a REDIS_URL nothing answers at, naming it', { skip: pgSkip }, async () => {
+    const env = { DATABASE_URL: POSTGRES_URL, REDIS_URL: `redis://127.0.0.1:${await closedPort()}` };
+    const { code, stderr } = await runInProcess(['config', 'check'], env);
+    assert.equal(code, 1);
+    assert.match(stderr, /^config check: REDIS_URL: cannot use Redis at 127\.0\.0\.1:\d+ \(.*ECONNREFUSED/m);
+  });
+
+  it('connects to the PostgreSQL and Redis it is given', { skip: pgSkip ?? redisSkip }, async () => {
+    const { code, stdout, stderr } = await runInProcess(['config', 'check'], {
+      DATABASE_URL: POSTGRES_URL,
+      REDIS_URL: REDIS_URL,
+    });
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /config check: ok \(database: PostgreSQL, answering; Redis answering\)/);
+  });
+
   it('rejects unknown subcommands with the usage text and exit code 2', async () => {
-    const { code, stderr } = await runCli(['config', 'nope']);
+    const { code, stderr } = await runInProcess(['config', 'nope']);
     assert.equal(code, 2);
     assert.match(stderr, /usage:/);
   });

@@ -1,13 +1,17 @@
 /**
- * Runs the `switchboard` CLI as a child process, through the same bin file users get, with an environment stripped
- * of the developer's own Switchboard settings so results do not depend on the machine.
+ * Runs the `switchboard` CLI: in this process (`runInProcess`, the same dispatch with its own streams, for the
+ * many cases of one command), or as a child process through the same bin file users get (`runCli`, for what only
+ * a process shows: exit codes, the bin wiring, `start`). Both see an environment without the developer's own
+ * Switchboard settings, so results do not depend on the machine.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { SETTINGS } from '../../src/app/config.js';
+import { runCommand } from '../../src/cli/run.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/switchboard.mjs', import.meta.url));
 
@@ -34,6 +38,24 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
       else resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
     });
   });
+}
+
+/** Collects what a command writes. */
+class Collected extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** One command through the CLI's dispatch in this process; `env` is the whole environment it sees. */
+export async function runInProcess(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const stdout = new Collected();
+  const stderr = new Collected();
+  const code = await runCommand(args, { env, stdout, stderr });
+  if (code === 'running') throw new Error('start runs only in a child process (startCli)');
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** A temporary data dir, removed by the returned cleanup. */

@@ -52,15 +52,18 @@ describe('CORS with the default setting (any origin)', () => {
 describe('CORS with a list of origins', () => {
   let node: TestNode;
   before(async () => {
-    node = await startTestNode(dialect ?? 'sqlite', { config: { corsOrigins: `${PAGE},https://app.example.com` } });
+    // Spaces around the commas, as people write lists: each origin still matches exactly.
+    node = await startTestNode(dialect ?? 'sqlite', { config: { corsOrigins: ` ${PAGE} , https://app.example.com ` } });
   });
   after(() => node.stop());
 
-  it('allows a listed origin and no other', async () => {
-    const listed = await preflight(node, 'https://app.example.com');
-    assert.equal(listed.status, 204);
-    assert.equal(listed.headers.get('access-control-allow-origin'), 'https://app.example.com');
-    assert.match(listed.headers.get('vary') ?? '', /Origin/i);
+  it('allows every listed origin and no other', async () => {
+    for (const origin of [PAGE, 'https://app.example.com']) {
+      const listed = await preflight(node, origin);
+      assert.equal(listed.status, 204);
+      assert.equal(listed.headers.get('access-control-allow-origin'), origin);
+      assert.match(listed.headers.get('vary') ?? '', /Origin/i);
+    }
     const other = await preflight(node, 'https://evil.example.com');
     assert.equal(other.headers.get('access-control-allow-origin'), null);
   });
@@ -72,6 +75,11 @@ describe('SWITCHBOARD_CORS_ORIGINS', () => {
     assert.equal(loadConfig({}).config.corsOrigins, '*');
     assert.equal(load('none'), 'none');
     assert.equal(load('https://a.example.com,http://localhost:5173'), 'https://a.example.com,http://localhost:5173');
+    assert.equal(
+      load(' https://a.example.com , http://localhost:5173 '),
+      'https://a.example.com,http://localhost:5173',
+    );
+    assert.throws(() => load('https://a.example.com,,http://localhost:5173'), /SWITCHBOARD_CORS_ORIGINS: ""/);
     assert.throws(() => load('https://a.example.com/app'), /SWITCHBOARD_CORS_ORIGINS: "https:\/\/a.example.com\/app"/);
     assert.throws(() => load('a.example.com'), /not an origin/);
   });

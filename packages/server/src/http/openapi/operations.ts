@@ -288,7 +288,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'A user token for the demo page',
     description:
       'Mints a one-hour user token for any `user_id`, for the demo page. Refused (code 17) unless ' +
-      'SWITCHBOARD_DEMO_TOKENS allows it: by default only on a node running with generated dev credentials.',
+      'SWITCHBOARD_DEMO_TOKENS allows it: by default (`auto`) only on a node that generated its dev credentials ' +
+      'on this start, runs on SQLite and listens on a loopback address. At most 30 per minute per client IP.',
     response: DemoTokenResponseSchema,
     public: true,
     publicErrors: {
@@ -296,6 +297,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       403: 'Demo tokens are off on this node (code 17).',
       413: 'The body is larger than the limit (code 4).',
       415: 'The body is not JSON (code 4).',
+      429: 'More than 30 demo tokens asked for from this IP within a minute (code 9).',
     },
   },
   GetOpenAPIDocument: {
