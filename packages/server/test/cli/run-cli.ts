@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { SETTINGS } from '../../src/app/config.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/switchboard.mjs', import.meta.url));
+/** The bin then runs the CLI's TypeScript source (through tsx), never a possibly stale dist/. */
+const FROM_SOURCE = '--conditions=switchboard-source';
 
 export interface CliResult {
   code: number;
@@ -29,10 +31,15 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { env: cleanEnv(env), timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [FROM_SOURCE, BIN, ...args],
+      { env: cleanEnv(env), timeout: 30_000 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') reject(err);
+        else resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -47,7 +54,10 @@ export function startCli(
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<{ child: ChildProcess; address: string; stdout: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [FROM_SOURCE, BIN, 'start'], {
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let errOut = '';
   return new Promise((resolve, reject) => {
