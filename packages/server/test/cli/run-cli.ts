@@ -49,13 +49,19 @@ export function tempDataDir(): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Starts `switchboard start` and resolves once it printed its address. */
+/**
+ * Starts `switchboard start` and resolves once it printed its address. `from: 'dist'` runs it as users do: the
+ * compiled CLI on plain node, with no export condition and nothing preloaded (NODE_OPTIONS dropped).
+ */
 export function startCli(
   env: Record<string, string>,
   timeoutMs = 30_000,
+  from: 'source' | 'dist' = 'source',
 ): Promise<{ child: ChildProcess; address: string; stdout: () => string }> {
-  const child = spawn(process.execPath, [FROM_SOURCE, BIN, 'start'], {
-    env: cleanEnv(env),
+  const childEnv = cleanEnv(env);
+  if (from === 'dist') delete childEnv.NODE_OPTIONS;
+  const child = spawn(process.execPath, from === 'source' ? [FROM_SOURCE, BIN, 'start'] : [BIN, 'start'], {
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
