@@ -12,6 +12,7 @@ import { SETTINGS } from '../../src/app/config.js';
 export const BIN = fileURLToPath(new URL('../../bin/switchboard.mjs', import.meta.url));
 /** The bin then runs the CLI's TypeScript source (through tsx), never a possibly stale dist/. */
 const FROM_SOURCE = '--conditions=switchboard-source';
+const FORBID_TYPESCRIPT = fileURLToPath(new URL('../support/forbid-typescript.mjs', import.meta.url));
 
 export interface CliResult {
   code: number;
@@ -51,7 +52,8 @@ export function tempDataDir(): { dir: string; remove: () => void } {
 
 /**
  * Starts `switchboard start` and resolves once it printed its address. `from: 'dist'` runs it as users do: the
- * compiled CLI on plain node, with no export condition and nothing preloaded (NODE_OPTIONS dropped).
+ * compiled CLI on plain node, with no export condition, and a guard that fails the start if tsx or any TypeScript
+ * file would be loaded.
  */
 export function startCli(
   env: Record<string, string>,
@@ -59,7 +61,7 @@ export function startCli(
   from: 'source' | 'dist' = 'source',
 ): Promise<{ child: ChildProcess; address: string; stdout: () => string }> {
   const childEnv = cleanEnv(env);
-  if (from === 'dist') delete childEnv.NODE_OPTIONS;
+  if (from === 'dist') childEnv.NODE_OPTIONS = `--import=${FORBID_TYPESCRIPT}`;
   const child = spawn(process.execPath, from === 'source' ? [FROM_SOURCE, BIN, 'start'] : [BIN, 'start'], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,8 @@
  * The libraries as an app gets them: protocol, sdk and client are built and packed (`npm pack`), installed from the
  * tarballs into an empty project outside the repository, and the SDK package README's quick start and the client
  * README's snippet are type-checked there with tsc against what the tarballs ship, then the compiled quick start
- * runs against a node started from the compiled server (`switchboard start` on plain node, no tsx).
+ * runs against a node started from the compiled server (`switchboard start` on plain node, with a guard that fails
+ * if tsx or any TypeScript file loads), which also accepts a server token from the compiled `switchboard token mint`.
  *
  * The only edit to the quick start: its base URL becomes the started node's (it says http://127.0.0.1:3000).
  * The project installs typescript and @types/node at the repository's versions, from npm's cache when it has them.
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startCli, stopChild, tempDataDir } from '../cli/run-cli.js';
+import { BIN, startCli, stopChild, tempDataDir } from '../cli/run-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const LIBRARIES = ['protocol', 'sdk', 'client'];
@@ -163,6 +164,19 @@ describe('packed packages in an empty project', () => {
         assert.ok(quickStart.stdout.includes(`'${member}'`), `${member} in ${quickStart.stdout}`);
       }
       assert.ok(!quickStart.stdout.includes('sara'), 'sara was removed');
+
+      // The other command users run often, also compiled: a server token the node accepts.
+      const forbidTypeScript = fileURLToPath(new URL('../support/forbid-typescript.mjs', import.meta.url));
+      const mint = run(process.execPath, [BIN, 'token', 'mint', '--server'], project, {
+        ...plainEnv(credentials),
+        NODE_OPTIONS: `--import=${forbidTypeScript}`,
+      });
+      const users = await fetch(new URL(`/api/v2/users?api_key=${credentials.SWITCHBOARD_API_KEY}`, node.address), {
+        method: 'POST',
+        headers: { authorization: mint.stdout.trim(), 'stream-auth-type': 'jwt', 'content-type': 'application/json' },
+        body: JSON.stringify({ users: { minted: { id: 'minted' } } }),
+      });
+      assert.equal(users.status, 200, await users.text());
     } finally {
       assert.equal(await stopChild(node.child), 0, 'the compiled node exits cleanly on SIGTERM');
       data.remove();
