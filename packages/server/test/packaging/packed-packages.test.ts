@@ -165,6 +165,15 @@ describe('packed packages in an empty project', () => {
       }
       assert.ok(!quickStart.stdout.includes('sara'), 'sara was removed');
 
+      // The runtime assets of the compiled server: the demo page next to its modules, the browser client bundled
+      // from the client package's dist/.
+      const demo = await fetch(new URL('/demo', node.address));
+      assert.equal(demo.status, 200);
+      assert.match(await demo.text(), /<html/i);
+      const client = await fetch(new URL('/client/switchboard-client.js', node.address));
+      assert.equal(client.status, 200);
+      assert.match(await client.text(), /export\{[^}]*SwitchboardMediaClient/);
+
       // The other command users run often, also compiled: a server token the node accepts.
       const forbidTypeScript = fileURLToPath(new URL('../support/forbid-typescript.mjs', import.meta.url));
       const mint = run(process.execPath, [BIN, 'token', 'mint', '--server'], project, {
