@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every package's tests in one node:test run (through tsx), so the runner's summary closes the output.
+// Tests run on the TypeScript sources, never on a build: the `switchboard-source` export condition (set for every
+// process the run starts, through NODE_OPTIONS) resolves each workspace package to its src/.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +34,10 @@ files.sort();
 // --test-force-exit: a test file's process ends when its tests have, so a handle a test leaked (a timer, a socket
 // of a node it crashed on purpose) can never hang the run; the results are already in.
 const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-force-exit'];
+const env = {
+  ...process.env,
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--conditions=switchboard-source'].filter(Boolean).join(' '),
+};
 
 // Browser media tests need a loopback-only network namespace (Chromium gathers no loopback ICE candidates
 // otherwise). They run first, in one of their own: `unshare -n` as root, `unshare -rn` otherwise. Only SQLite there:
@@ -50,7 +56,7 @@ if (canUnshare) {
   const inner = [process.execPath, ...nodeTest, '--test-concurrency=1', ...media].map((a) => `'${a}'`).join(' ');
   const run = spawnSync('unshare', [...unshare, 'sh', '-c', `ip link set lo up && exec ${inner}`], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: process.env,
+    env,
   });
   ranInNamespace = true;
   mediaStatus = run.status ?? 1;
@@ -61,7 +67,7 @@ const result =
   rest.length > 0
     ? spawnSync(process.execPath, [...nodeTest, '--test-concurrency=2', ...rest], {
         stdio: 'inherit',
-        env: process.env,
+        env,
       })
     : { status: 0 };
 process.exit(mediaStatus !== 0 ? mediaStatus : (result.status ?? 1));

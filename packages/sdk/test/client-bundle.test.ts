@@ -17,6 +17,8 @@ async function bundle(entry: string): Promise<{ inputs: string[]; text: string }
     bundle: true,
     format: 'esm',
     platform: 'browser',
+    // The workspace packages' TypeScript sources, as the tests run them (not a possibly stale dist/).
+    conditions: ['switchboard-source', 'module'],
     target: 'es2022',
     write: false,
     metafile: true,

@@ -37,6 +37,8 @@ async function measure(contents: string) {
     bundle: true,
     format: 'esm',
     platform: 'browser',
+    // The workspace packages' TypeScript sources, as the tests run them (not a possibly stale dist/).
+    conditions: ['switchboard-source', 'module'],
     target: 'es2022',
     minify: true,
     write: false,

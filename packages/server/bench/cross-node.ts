@@ -32,7 +32,7 @@ interface NodeChild {
 
 function startNode(env: Record<string, string>): Promise<NodeChild> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWITCHBOARD_')));
-  const child = spawn(process.execPath, [BIN, 'start'], {
+  const child = spawn(process.execPath, ['--conditions=switchboard-source', BIN, 'start'], {
     env: { ...clean, ...env, PORT: '0', LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -12,7 +12,9 @@ export const name = 'media-join';
 export async function run(_settings: unknown, log: (line: string) => void): Promise<Record<string, unknown>> {
   const script = fileURLToPath(new URL('./media-join-measure.ts', import.meta.url));
   const unshare = process.getuid?.() === 0 ? ['-n'] : ['-rn'];
-  const inner = [process.execPath, '--import', 'tsx', script].map((a) => `'${a}'`).join(' ');
+  const inner = [process.execPath, '--conditions=switchboard-source', '--import', 'tsx', script]
+    .map((a) => `'${a}'`)
+    .join(' ');
   log('running in a loopback-only network namespace (unshare -n)');
   const child = spawnSync('unshare', [...unshare, 'sh', '-c', `ip link set lo up && exec ${inner}`], {
     stdio: ['ignore', 'pipe', 'inherit'],

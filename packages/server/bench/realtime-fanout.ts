@@ -42,7 +42,7 @@ interface ServerChild {
 
 function startChild(kind: FanoutServerKind): Promise<ServerChild> {
   const child: ChildProcess = fork(ENTRY, [kind], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--conditions=switchboard-source', '--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = <T>(type: string) =>

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The installed `switchboard` command: registers tsx (a dependency of this package) so the TypeScript CLI runs as is.
-import 'tsx';
-
-await import('../src/cli.ts');
+// The `switchboard` command: the compiled CLI (dist/), run by plain node. Under the repository's
+// `switchboard-source` export condition (its tests, `npm run dev`) the same entry resolves to the TypeScript source
+// instead, which needs tsx (a development dependency) registered first.
+const cli = import.meta.resolve('@switchboard/server/cli');
+if (cli.endsWith('.ts')) await import('tsx');
+await import(cli);

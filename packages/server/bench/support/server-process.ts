@@ -28,7 +28,7 @@ function profileArgs(kind: ServerKind): string[] {
 
 export function startServerProcess(kind: ServerKind): Promise<ServerProcess> {
   const child: ChildProcess = fork(ENTRY, [kind], {
-    execArgv: ['--import', 'tsx', ...profileArgs(kind)],
+    execArgv: ['--conditions=switchboard-source', '--import', 'tsx', ...profileArgs(kind)],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const stop = () =>

@@ -1,13 +1,19 @@
 /**
- * The browser client (`@switchboard/client`) as one ES module, built by esbuild from its TypeScript sources the
- * first time a page asks for it and then kept (one string per node, ~25 KB). Building on demand keeps `npm start`
- * and test nodes from paying for it when no page loads it, and needs no build step after `npm install`.
+ * The browser client (`@switchboard/client`) as one ES module, bundled by esbuild the first time a page asks for it
+ * and then kept (one string per node, ~25 KB). Bundling on demand keeps `npm start` and test nodes from paying for
+ * it when no page loads it.
  */
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /** The server package's folder: esbuild resolves `@switchboard/client` from its node_modules like Node would. */
 const RESOLVE_DIR = fileURLToPath(new URL('../..', import.meta.url));
+/**
+ * A server running from its TypeScript sources (the repository's tests, `npm run dev`) bundles the client's sources
+ * too, through the same export condition, so a page never gets a stale build; the compiled server bundles the
+ * client's compiled dist/.
+ */
+const SOURCE_CONDITIONS = import.meta.url.endsWith('.ts') ? { conditions: ['switchboard-source', 'module'] } : {};
 
 export class BrowserClientBundle {
   #built: Promise<string> | undefined;
@@ -28,6 +34,7 @@ async function buildBundle(): Promise<string> {
     bundle: true,
     format: 'esm',
     platform: 'browser',
+    ...SOURCE_CONDITIONS,
     target: 'es2022',
     minify: true,
     legalComments: 'none',

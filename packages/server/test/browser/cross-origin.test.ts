@@ -45,6 +45,8 @@ async function bundleSdk(): Promise<string> {
     bundle: true,
     format: 'iife',
     platform: 'browser',
+    // The workspace packages' TypeScript sources, as the tests run them (not a possibly stale dist/).
+    conditions: ['switchboard-source', 'module'],
     target: 'es2022',
     write: false,
   });

@@ -14,6 +14,9 @@ import { SETTINGS } from '../../src/app/config.js';
 import { runCommand } from '../../src/cli/run.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/switchboard.mjs', import.meta.url));
+/** The bin then runs the CLI's TypeScript source (through tsx), never a possibly stale dist/. */
+const FROM_SOURCE = '--conditions=switchboard-source';
+const FORBID_TYPESCRIPT = fileURLToPath(new URL('../support/forbid-typescript.mjs', import.meta.url));
 
 export interface CliResult {
   code: number;
@@ -33,10 +36,15 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { env: cleanEnv(env), timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [FROM_SOURCE, BIN, ...args],
+      { env: cleanEnv(env), timeout: 30_000 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') reject(err);
+        else resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -64,12 +72,22 @@ export function tempDataDir(): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Starts `switchboard start` and resolves once it printed its address. */
+/**
+ * Starts `switchboard start` and resolves once it printed its address. `from: 'dist'` runs it as users do: the
+ * compiled CLI on plain node, with no export condition, and a guard that fails the start if tsx or any TypeScript
+ * file would be loaded.
+ */
 export function startCli(
   env: Record<string, string>,
   timeoutMs = 30_000,
+  from: 'source' | 'dist' = 'source',
 ): Promise<{ child: ChildProcess; address: string; stdout: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const childEnv = cleanEnv(env);
+  if (from === 'dist') childEnv.NODE_OPTIONS = `--import=${FORBID_TYPESCRIPT}`;
+  const child = spawn(process.execPath, from === 'source' ? [FROM_SOURCE, BIN, 'start'] : [BIN, 'start'], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let errOut = '';
   return new Promise((resolve, reject) => {

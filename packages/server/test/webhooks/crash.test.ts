@@ -54,11 +54,15 @@ describe('webhooks survive kill -9 [sqlite]', () => {
     };
     delete env.DATABASE_URL;
     const start = async () => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const proc = spawn(
+        process.execPath,
+        ['--conditions=switchboard-source', '--import', 'tsx', 'packages/server/src/main.ts'],
+        {
+          cwd: ROOT,
+          env,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       let out = '';
       await new Promise<void>((ready, fail) => {
         proc.stdout?.on('data', (d: Buffer) => {
