@@ -46,8 +46,13 @@ export function tempDataDir(): { dir: string; remove: () => void } {
 export function startCli(
   env: Record<string, string>,
   timeoutMs = 30_000,
+  cwd?: string,
 ): Promise<{ child: ChildProcess; address: string; stdout: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
+  });
   let out = '';
   let errOut = '';
   return new Promise((resolve, reject) => {
