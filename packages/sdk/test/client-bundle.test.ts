@@ -2,7 +2,7 @@
  * The client entry (`@switchboard/sdk/client`) stays fit for a browser: bundled the way a web app would bundle it
  * (esbuild, platform browser), it must contain neither TypeBox (the protocol's schemas, built at load by the
  * protocol's main entry) nor jose (server-side token signing). Checked on the bundle's own list of inputs and on its
- * text, not on its size: the figures live in the README, measured by `npm run bench -- client-bundle`.
+ * text, not on its size: the figures live in docs/benchmarks.md, measured by `npm run bench -- client-bundle`.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';

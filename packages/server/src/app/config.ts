@@ -8,7 +8,7 @@ import { OPERATOR_ALLOW_SETTING, parseCidr, WEB_PUSH_ALLOW_SETTING } from '../do
 
 /**
  * Configuration: one table is the source of every setting's environment variable, default and documentation
- * (the README's table and `switchboard config env` print from it). Unknown `SWITCHBOARD_*` variables are
+ * (docs/configuration.md and `switchboard config env` are generated from it). Unknown `SWITCHBOARD_*` variables are
  * reported so typos do not pass silently.
  */
 export interface Config {

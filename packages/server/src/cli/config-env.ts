@@ -1,6 +1,6 @@
 /**
- * `switchboard config env`: the environment variables as a markdown table, printed from `SETTINGS` so the README's
- * table cannot drift from the code (a test checks the README lists every variable).
+ * `switchboard config env`: the environment variables as a markdown table, printed from `SETTINGS`; the same
+ * table is docs/configuration.md (configuration-guide.ts), so neither can drift from the code.
  */
 import { SETTINGS } from '../app/config.js';
 

@@ -8,7 +8,7 @@
  * timeout nor a timeout for a ring that rolled back; with Redis that pairing would need an outbox of its own. The
  * handlers then lock the call and re-read the job in one transaction, which makes each job's effects happen exactly
  * once however many nodes try; a Redis ZPOPMIN claim would still need that. Redis stays optional (SQLite and
- * single-PostgreSQL setups need no Redis for timers). Measured (`npm run bench -- durable-timers`, README): a Redis
+ * single-PostgreSQL setups need no Redis for timers). Measured (`npm run bench -- durable-timers`, docs/benchmarks.md): a Redis
  * claim is about 5x cheaper (p50 2.3 vs 11.7 ms per batch of 100 on a loaded 2-core machine), but each job's handler
  * needs a PostgreSQL transaction on the call anyway, which dominates (about 180 jobs/s fired by two sweepers, claim
  * included); timers are rare next to that (one ring timeout per ring, one grace per closed connection).
@@ -35,7 +35,7 @@ export interface DurableTimerOptions {
   scheduler: Scheduler;
   logger: Logger;
   sweepIntervalMs: number;
-  /** Jobs one sweep claims at most (README "Limits"). */
+  /** Jobs one sweep claims at most (docs/limits.md). */
   batchSize?: number;
   /** How long a claim holds before another node may take the job (longer than any handler runs). */
   leaseMs?: number;

@@ -24,7 +24,7 @@ export interface NodeLivenessOptions {
   ttlMs: number;
   scheduler: Scheduler;
   logger: Logger;
-  /** Calls with orphaned participants handled per beat at most (README "Limits"). */
+  /** Calls with orphaned participants handled per beat at most (docs/limits.md). */
   reapBatch?: number;
 }
 

@@ -27,6 +27,7 @@ import { type BrowserClientOptions, browserClientRoutes } from './routes/browser
 import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
 import { callTypeRoutes } from './routes/call-type-routes.js';
+import { landingRoutes } from './routes/landing-routes.js';
 import { deviceRoutes, testPushRoutes } from './routes/push-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { type Readiness, systemRoutes } from './routes/system-routes.js';
@@ -144,6 +145,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.status(404).send(errorBody(error, 'Request', formatDuration(started)));
   });
   await app.register(systemRoutes, deps.ready ? { ready: deps.ready } : {});
+  await app.register(async (scope) => landingRoutes(scope));
   const browserClient = deps.browserClient;
   if (browserClient) await app.register(async (scope) => browserClientRoutes(scope, deps.ctx, browserClient));
   // Same handlers on both path families; the OpenAPI document tags the `/video` family "client-side".

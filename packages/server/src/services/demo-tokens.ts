@@ -1,6 +1,6 @@
 /**
  * User tokens for the demo page (`/demo`), which lets a visitor pick any user id. Only ever enabled on a
- * development node (SWITCHBOARD_DEMO_TOKENS, see README "Demo page"): anyone who can reach the page can act as any
+ * development node (SWITCHBOARD_DEMO_TOKENS, see docs/media.md "Demo page"): anyone who can reach the page can act as any
  * user, so a real deployment mints user tokens on its own backend instead.
  */
 import { ErrorCode } from '@switchboard/protocol';

@@ -4,11 +4,12 @@ import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { SETTINGS } from '../../src/app/config.js';
 import { settingsMarkdownTable } from '../../src/cli/config-env.js';
+import { configurationGuide } from '../../src/cli/configuration-guide.js';
 import { POSTGRES_URL, postgresSkipReason } from '../support/databases.js';
 import { REDIS_URL, redisSkipReason } from '../support/redis.js';
 import { runCli, runInProcess } from './run-cli.js';
 
-const README = new URL('../../../../README.md', import.meta.url);
+const GUIDE = new URL('../../../../docs/configuration.md', import.meta.url);
 
 describe('switchboard config env', () => {
   it('prints a markdown table with every setting, its default and description', async () => {
@@ -116,14 +117,15 @@ describe('switchboard config check', () => {
   });
 });
 
-describe('README configuration table', () => {
-  const readme = readFileSync(README, 'utf8');
+describe('docs/configuration.md', () => {
+  const guide = readFileSync(GUIDE, 'utf8');
 
   it('mentions every environment variable', () => {
-    for (const s of SETTINGS) assert.ok(readme.includes(`\`${s.env}\``), `README.md documents ${s.env}`);
+    for (const s of SETTINGS) assert.ok(guide.includes(`\`${s.env}\``), `docs/configuration.md documents ${s.env}`);
   });
 
-  it('is the current output of `switchboard config env` (regenerate with `npm run -s cli -- config env`)', () => {
-    assert.ok(readme.includes(settingsMarkdownTable()), 'README.md table is out of date');
+  it('is the current output of its generator (regenerate with `npm run docs:configuration`)', () => {
+    assert.ok(guide.includes(settingsMarkdownTable()), 'the table is `switchboard config env`');
+    assert.equal(guide, configurationGuide(), 'docs/configuration.md is stale: run `npm run docs:configuration`');
   });
 });

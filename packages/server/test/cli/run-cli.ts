@@ -81,12 +81,14 @@ export function startCli(
   env: Record<string, string>,
   timeoutMs = 30_000,
   from: 'source' | 'dist' = 'source',
+  cwd?: string,
 ): Promise<{ child: ChildProcess; address: string; stdout: () => string }> {
   const childEnv = cleanEnv(env);
   if (from === 'dist') childEnv.NODE_OPTIONS = `--import=${FORBID_TYPESCRIPT}`;
   const child = spawn(process.execPath, from === 'source' ? [FROM_SOURCE, BIN, 'start'] : [BIN, 'start'], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
   });
   let out = '';
   let errOut = '';

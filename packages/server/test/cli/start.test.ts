@@ -1,4 +1,4 @@
-/** The README's curl quick start, end to end: `switchboard start`, mint a server token, GetOrCreate over raw HTTP. */
+/** The curl tour's path, end to end: `switchboard start`, mint a server token, GetOrCreate over raw HTTP. */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';

@@ -54,7 +54,11 @@ eachDatabase('http system routes', (node) => {
     const { paths } = (await get('/openapi.json')).body;
     const seen = new Map<string, string>();
     for (const [path, methods] of Object.entries(paths as Record<string, Json>)) {
-      assert.match(path, /^\/(api\/v2\/|video\/|healthz$|readyz$|metrics$|openapi\.json$|client\/|demo)/, path);
+      assert.match(
+        path,
+        /^\/(api\/v2\/|video\/|healthz$|readyz$|metrics$|openapi\.json$|client\/|demo|docs\/|$)/,
+        path,
+      );
       for (const [method, op] of Object.entries(methods as Record<string, Json>)) {
         if (path.startsWith('/video/')) {
           assert.deepEqual(op.tags, ['client-side'], `${method} ${path}`);
@@ -72,6 +76,38 @@ eachDatabase('http system routes', (node) => {
     assert.equal(seen.get('GetOrCreateCall_client'), 'POST /video/call/{type}/{id}');
     assert.equal(seen.get('Health'), 'GET /healthz');
     assert.equal(seen.get('Readiness'), 'GET /readyz');
+  });
+
+  it('names no fixed host: the paths answer wherever the document was served from', async () => {
+    const { servers } = (await get('/openapi.json')).body;
+    assert.deepEqual(
+      servers.map((s: Json) => s.url),
+      ['/'],
+    );
+  });
+
+  it('GET / is a landing page whose links to the demo, the OpenAPI document and the guides all answer', async () => {
+    const res = await fetch(new URL('/', node().baseUrl));
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    const links = [...(await res.text()).matchAll(/href="([^"]+)"/g)].map((m) => m[1] ?? '');
+    for (const wanted of ['/demo', '/openapi.json', '/docs/README.md']) assert.ok(links.includes(wanted), wanted);
+    for (const link of links) {
+      const target = await fetch(new URL(link, node().baseUrl));
+      assert.equal(target.status, 200, link);
+      await target.arrayBuffer();
+    }
+    const guide = await fetch(new URL('/docs/README.md', node().baseUrl));
+    assert.match(guide.headers.get('content-type') ?? '', /^text\/markdown/);
+    assert.match(await guide.text(), /^# /);
+  });
+
+  it('GET /docs/ serves only the guides: other files and escapes are the API 404', async () => {
+    for (const path of ['/docs/nope.md', '/docs/..%2Fpackage.json', '/docs/%2E%2E%2FREADME.md', '/docs/api.md.bak']) {
+      const res = await get(path);
+      assert.equal(res.status, 404, path);
+      assert.equal(res.body.code, 16, path);
+    }
   });
 
   it('documents the request schemas that validate requests', async () => {

@@ -117,7 +117,8 @@ export function swaggerOptions(): SwaggerOptions {
         description: DESCRIPTION,
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
-      servers: [{ url: 'http://localhost:3000', description: 'A node started with `npm start` (PORT sets the port).' }],
+      // Relative: the paths answer on whichever node (or proxy in front of it) served this document.
+      servers: [{ url: '/', description: 'The node that served this document.' }],
       tags: [
         { name: 'calls', description: 'Calls, their members, sessions and actions (server-side path family).' },
         { name: 'call types', description: 'Call types: grants per role and default settings.' },

@@ -275,6 +275,26 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     }),
     public: true,
   },
+  GetLandingPage: {
+    summary: 'Landing page',
+    description: 'A small HTML page linking the demo, this document and the guides. No authentication.',
+    response: Type.Unsafe<string>({
+      description: 'An HTML page.',
+      content: { 'text/html; charset=utf-8': { schema: { type: 'string' } } },
+    }),
+    public: true,
+  },
+  GetGuide: {
+    summary: 'A guide',
+    description:
+      'One page of the documentation (`README.md` is the table of contents), as markdown. No authentication.',
+    response: Type.Unsafe<string>({
+      description: 'A markdown page.',
+      content: { 'text/markdown; charset=utf-8': { schema: { type: 'string' } } },
+    }),
+    public: true,
+    publicErrors: { 404: 'No guide of that name (code 16).' },
+  },
   GetDemoPage: {
     summary: 'Demo call page',
     description: 'Pick a user and a call, join it with camera and microphone, see the others. No authentication.',
