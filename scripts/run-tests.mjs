@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function findTests(dir) {
   const out = [];
@@ -31,7 +32,9 @@ files.sort();
 
 // --test-force-exit: a test file's process ends when its tests have, so a handle a test leaked (a timer, a socket
 // of a node it crashed on purpose) can never hang the run; the results are already in.
-const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-force-exit'];
+// The reporter is spec, with cancelled tests counted as failed in the summary (scripts/test-reporter.mjs).
+const reporter = fileURLToPath(new URL('./test-reporter.mjs', import.meta.url));
+const nodeTest = ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, '--test-force-exit'];
 
 // Browser media tests need a loopback-only network namespace (Chromium gathers no loopback ICE candidates
 // otherwise). They run first, in one of their own: `unshare -n` as root, `unshare -rn` otherwise. Only SQLite there:
