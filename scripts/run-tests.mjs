@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function findTests(dir) {
   const out = [];
@@ -33,7 +34,9 @@ files.sort();
 
 // --test-force-exit: a test file's process ends when its tests have, so a handle a test leaked (a timer, a socket
 // of a node it crashed on purpose) can never hang the run; the results are already in.
-const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-force-exit'];
+// The reporter is spec, with cancelled tests counted as failed in the summary (scripts/test-reporter.mjs).
+const reporter = fileURLToPath(new URL('./test-reporter.mjs', import.meta.url));
+const nodeTest = ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, '--test-force-exit'];
 const env = {
   ...process.env,
   NODE_OPTIONS: [process.env.NODE_OPTIONS, '--conditions=switchboard-source'].filter(Boolean).join(' '),

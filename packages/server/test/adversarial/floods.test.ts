@@ -165,10 +165,12 @@ describe('slow clients and the connection cap', () => {
   });
   after(() => t.stop());
 
+  // How soon a cut comes is a timing claim, measured by `npm run bench hostile-soak` (slow_bodies.longest_open_s).
+  // Here: the configured timeouts are the server's, and a slow client is cut by them (408) before it finished.
   it('cuts a body trickled one byte at a time once the request timeout passes', async () => {
+    assert.equal(t.node.app.server.requestTimeout, 2000, 'the configured request timeout is the server’s');
     const socket = await open(t);
     const closed = closedBy(socket);
-    const started = performance.now();
     socket.write(
       `POST /api/v2/video/calls?api_key=${t.apiKey} HTTP/1.1\r\nHost: x\r\nAuthorization: ${t.serverToken}\r\nstream-auth-type: jwt\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n`,
     );
@@ -177,31 +179,32 @@ describe('slow clients and the connection cap', () => {
     void closed.then(() => {
       open_ = false;
     });
-    while (open_ && performance.now() - started < 15_000) {
+    // Until the server cuts it, or the body is complete (which fails below: then nothing was cut).
+    while (open_ && sent < 1000) {
       socket.write('{');
       sent++;
       assert.equal(await healthz(t), 200, '/healthz answers meanwhile');
       await Promise.race([delay(250), closed]);
     }
     const answer = await closed;
-    const ms = performance.now() - started;
-    assert.ok(ms < 6000, `cut after ${Math.round(ms)} ms (request timeout 2 s, checked every second)`);
-    assert.ok(sent < 1000, 'before the body was complete');
+    assert.ok(sent < 1000, `cut before the body was complete (${sent} of 1000 bytes sent)`);
     assert.match(answer, /^HTTP\/1.1 408/, 'answered 408 Request Timeout');
   });
 
   it('cuts headers that never finish', async () => {
+    assert.equal(t.node.app.server.headersTimeout, 1000, 'the configured headers timeout is the server’s');
     const socket = await open(t);
     const closed = closedBy(socket);
-    const started = performance.now();
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    // The headers never end: only the server can close this socket, and only a timeout makes it.
     const timer = setInterval(() => socket.write('X-Slow: 1\r\n'), 200);
+    let answer: string;
     try {
-      await closed;
+      answer = await closed;
     } finally {
       clearInterval(timer);
     }
-    assert.ok(performance.now() - started < 5000, 'cut by the headers timeout');
+    assert.match(answer, /^HTTP\/1.1 408/, 'answered 408 Request Timeout');
   });
 
   it('drops connections past the cap, and accepts again once they close', async () => {

@@ -1,10 +1,10 @@
 /**
  * A cheap request cannot buy an expensive query (issue 8, finding 6): filters are charged for every condition
- * they generate and refused early, and on PostgreSQL no statement outlives the statement timeout.
+ * they generate and refused early, and on PostgreSQL no statement outlives the statement timeout. No bound here is a
+ * fixed wall-clock time: the refusal's cost is compared with a baseline measured alongside it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { assertApiError, seedUsers } from '../support/api-assert.js';
 import { testDialects } from '../support/databases.js';
@@ -26,14 +26,30 @@ for (const dialect of await testDialects()) {
     });
     after(() => t.stop());
 
-    it('a whole-object custom filter of 5,000 keys is refused with code 4 naming the field, fast', async () => {
-      const started = performance.now();
-      const res = await raw(t, 'POST', '/api/v2/video/call/members', {
-        body: { type: 'default', id: 'q-call', filter_conditions: { custom: bigObject(5000) } },
-      });
-      const ms = performance.now() - started;
-      assertApiError(res, 400, 4, { field: 'filter_conditions.custom', mentions: 'at most 200 conditions' });
-      assert.ok(ms < 2000, `answered in ${Math.round(ms)} ms`);
+    it('a whole-object custom filter of 5,000 keys is refused with code 4 naming the field, as cheaply as one of 201', async () => {
+      const refusal = async (keys: number) => {
+        const started = performance.now();
+        const res = await raw(t, 'POST', '/api/v2/video/call/members', {
+          body: { type: 'default', id: 'q-call', filter_conditions: { custom: bigObject(keys) } },
+        });
+        const ms = performance.now() - started;
+        assertApiError(res, 400, 4, { field: 'filter_conditions.custom', mentions: 'at most 200 conditions' });
+        return ms;
+      };
+      // The baseline is a filter just past the budget, measured in turn with the big one so that both see the same
+      // load; medians, so that one pause of the machine does not decide. Refused early, the 5,000 keys cost their
+      // parsing only; built into SQL and run, they would cost many times the baseline.
+      const small: number[] = [];
+      const big: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        small.push(await refusal(201));
+        big.push(await refusal(5000));
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+      assert.ok(
+        median(big) < 5 * median(small) + 20,
+        `5,000 keys: median ${median(big).toFixed(1)} ms; 201 keys: median ${median(small).toFixed(1)} ms`,
+      );
     });
 
     it('$in lists and $or elements count against the same budget', async () => {
@@ -72,16 +88,15 @@ for (const dialect of await testDialects()) {
         try {
           await isLocked;
           const started = performance.now();
-          // Without a statement timeout the query would wait for the lock forever: give up after 10 s.
-          const res = await Promise.race([
-            raw(t, 'POST', '/api/v2/video/calls', { body: {} }),
-            delay(10_000, undefined, { ref: false }).then(() =>
-              assert.fail('the query still waits after 10 s: no statement timeout'),
-            ),
-          ]);
+          // Without a statement timeout the query would wait for the lock forever. So the lock is let go after 30 s
+          // at the latest: the query then succeeds (200), which fails the test on what it answered, not on a clock.
+          // PostgreSQL cancels the statement on its own timer at 400 ms, whatever the load on this process.
+          const fallback = setTimeout(release, 30_000);
+          const res = await raw(t, 'POST', '/api/v2/video/calls', { body: {} }).finally(() => clearTimeout(fallback));
           const ms = performance.now() - started;
           assertApiError(res, 503, 23, { operation: 'QueryCalls', mentions: 'statement timeout' });
-          assert.ok(ms >= 350 && ms < 5000, `cancelled after the timeout, in ${Math.round(ms)} ms`);
+          // Load can only make this later: it waited for the timeout (400 ms) before answering.
+          assert.ok(ms >= 350, `cancelled after the timeout, not before: ${Math.round(ms)} ms`);
         } finally {
           release();
           await holder;

@@ -91,6 +91,16 @@ export interface JoinOptions {
   microphone?: boolean;
   /** Default true: the demo page joins on load. */
   autojoin?: boolean;
+  /**
+   * A Chromium shared by several participants (`launchChromium`): each participant gets a context of its own in it
+   * (own storage, own fake devices, own peer connections), which saves a browser start per participant.
+   */
+  browser?: Browser;
+}
+
+/** One Chromium for several participants of a file; the caller closes it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
 /** One participant: its own Chromium, one page on the node's demo page. */
@@ -113,15 +123,16 @@ export class Participant {
    */
   static async join(node: TestNode, options: JoinOptions & { killable?: boolean }): Promise<Participant> {
     const userDataDir = mkdtempSync(join(tmpdir(), 'switchboard-media-'));
-    let browser: Browser;
+    // `browser` is this participant's own Chromium; undefined when it has a context in a shared one.
+    let browser: Browser | undefined;
     let server: BrowserServer | undefined;
     if (options.killable) {
       server = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       browser = await chromium.connect(server.wsEndpoint());
-    } else {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    } else if (!options.browser) {
+      browser = await launchChromium();
     }
-    const context = await browser.newContext();
+    const context = await (browser ?? (options.browser as Browser)).newContext();
     const page = await context.newPage();
     page.on('pageerror', (err) => console.log(`# [${options.user}] page error: ${err.message}`));
     if (process.env.MEDIA_DEBUG) page.on('console', (m) => console.log(`# [${options.user}] ${m.text()}`));
@@ -164,7 +175,8 @@ export class Participant {
     }
     await page.goto(`${node.baseUrl}/demo?${query}`);
     const close = async () => {
-      await browser.close().catch(() => {});
+      // A shared browser outlives its participants: only their own context closes.
+      await (browser ?? context).close().catch(() => {});
       await server?.close().catch(() => {});
       rmSync(userDataDir, { recursive: true, force: true });
     };

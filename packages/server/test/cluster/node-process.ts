@@ -10,10 +10,11 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { SignJWT } from 'jose';
-import { startCli, tempDataDir } from '../cli/run-cli.js';
+import { tempDataDir } from '../cli/run-cli.js';
 import { freshDatabase } from '../support/databases.js';
 import { REDIS_URL } from '../support/redis.js';
 import type { TestNode } from '../support/test-node.js';
+import { type StartedNode, startReadyNode } from './start-node.js';
 
 export interface ClusterOptions {
   /** Default: the machine's shared Redis. */
@@ -63,12 +64,19 @@ export class Cluster {
 
   private constructor(private readonly options: ClusterOptions) {}
 
-  /** Starts `count` nodes, one after the other (the first migrates the schema, the others find it migrated). */
+  /**
+   * Starts `count` nodes: the first alone (it migrates the schema), then the others at once (they find it migrated).
+   */
   static async start(count: number, options: ClusterOptions = {}): Promise<Cluster> {
     const cluster = new Cluster(options);
     cluster.serverTokenValue = await cluster.sign({ server: true });
     try {
-      for (let i = 0; i < count; i++) await cluster.startNode();
+      if (count > 0) await cluster.startNode();
+      const others = await Promise.allSettled(Array.from({ length: count - 1 }, () => cluster.spawn()));
+      // Every started one joins the list (so close() stops it), in the order asked, before any failure is thrown.
+      for (const started of others) if (started.status === 'fulfilled') cluster.adopt(started.value);
+      const failed = others.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason;
     } catch (err) {
       await cluster.close();
       throw err;
@@ -99,9 +107,13 @@ export class Cluster {
     return url.toString();
   }
 
-  /** Starts one more node on a free port; resolves once it listens. */
+  /** Starts one more node on a free port; resolves once it is ready (`/readyz`). */
   async startNode(): Promise<NodeProcess> {
-    const { child, address } = await startCli({
+    return this.adopt(await this.spawn());
+  }
+
+  private spawn(): Promise<StartedNode> {
+    return startReadyNode({
       DATABASE_URL: this.databaseUrl,
       REDIS_URL: this.options.redisUrl ?? REDIS_URL,
       SWITCHBOARD_API_KEY: this.apiKey,
@@ -111,6 +123,9 @@ export class Cluster {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...this.options.env,
     });
+  }
+
+  private adopt({ child, address }: StartedNode): NodeProcess {
     const name = String.fromCharCode(65 + this.nodes.length);
     const view = {
       baseUrl: address,

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { startCli, stopChild } from '../cli/run-cli.js';
+import { stopChild } from '../cli/run-cli.js';
 import { POSTGRES_URL } from '../support/databases.js';
 import type { TestNode } from '../support/test-node.js';
+import { startReadyNode } from './start-node.js';
 
 export interface ClusterSchema {
   /** `DATABASE_URL` for the nodes: the test database with `search_path` set to the schema. */
@@ -77,20 +78,16 @@ export async function spawnNode(
   settings: Record<string, string> = {},
 ): Promise<SpawnedNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-cluster-'));
-  const started = await startCli(
-    {
-      DATABASE_URL: db.url,
-      SWITCHBOARD_API_KEY: credentials.apiKey,
-      SWITCHBOARD_API_SECRET: credentials.apiSecret,
-      SWITCHBOARD_DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      ...settings,
-      // Starting through tsx on a busy 2-core machine can take longer than the CLI tests' 30 s.
-    },
-    90_000,
-  );
+  const started = await startReadyNode({
+    DATABASE_URL: db.url,
+    SWITCHBOARD_API_KEY: credentials.apiKey,
+    SWITCHBOARD_API_SECRET: credentials.apiSecret,
+    SWITCHBOARD_DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...settings,
+  });
   const key = new TextEncoder().encode(credentials.apiSecret);
   const sign = (claims: Record<string, unknown>) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().sign(key);
@@ -121,8 +118,8 @@ export async function spawnNode(
 
 /**
  * Registers the enclosing suite's hooks for `count` nodes on a fresh schema with one set of credentials and
- * `settings`, started one after the other (the first runs the migrations); afterwards every node is stopped and the
- * schema dropped. Tests read `cluster.db` and `cluster.nodes` once the hooks ran.
+ * `settings`: the first started alone (it runs the migrations), the others then at once; afterwards every node is
+ * stopped and the schema dropped. Tests read `cluster.db` and `cluster.nodes` once the hooks ran.
  */
 export function clusterOfNodes(
   count: number,
@@ -133,10 +130,18 @@ export function clusterOfNodes(
   before(async () => {
     db = await clusterSchema();
     const credentials = clusterCredentials();
-    for (let i = 0; i < count; i++) nodes.push(await spawnNode(db, credentials, settings));
+    const schema = db;
+    if (count > 0) nodes.push(await spawnNode(schema, credentials, settings));
+    const others = await Promise.allSettled(
+      Array.from({ length: count - 1 }, () => spawnNode(schema, credentials, settings)),
+    );
+    // Every started one joins the list (so `after` stops it), in the order asked, before any failure is thrown.
+    for (const started of others) if (started.status === 'fulfilled') nodes.push(started.value);
+    const failed = others.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
   });
   after(async () => {
-    for (const node of nodes) await node.stop();
+    await Promise.all(nodes.map((node) => node.stop()));
     await db?.drop();
   });
   return {
