@@ -3,8 +3,8 @@ import {
   DEFAULT_RETRY_SCHEDULE_MS,
   parseRetrySchedule,
 } from '../delivery/retry-schedule.js';
-import type { CandidateScopeSetting } from '../media/embedded/candidate-policy.js';
 import { OPERATOR_ALLOW_SETTING, parseCidr, WEB_PUSH_ALLOW_SETTING } from '../domain/network-address.js';
+import type { CandidateScopeSetting } from '../media/embedded/candidate-policy.js';
 
 /**
  * Configuration: one table is the source of every setting's environment variable, default and documentation

@@ -75,7 +75,12 @@ export async function upsertUsers(
   const rows = await commit(ctx, (tx) => upsertUserRows(tx, list, isoNow(ctx.clock)));
   const roleChanged = list.filter((u) => u.role !== undefined).map((u) => u.id);
   // User details appear inside call views; every node drops them and re-checks watches of users whose role changed.
-  await ctx.bus.notify({ kind: 'users_changed', user_ids: list.map((u) => u.id), role_changed: roleChanged, deleted: [] });
+  await ctx.bus.notify({
+    kind: 'users_changed',
+    user_ids: list.map((u) => u.id),
+    role_changed: roleChanged,
+    deleted: [],
+  });
   await endRevokedOfUsers(ctx, roleChanged);
   return Object.fromEntries(rows.map((r) => [r.id, userView(r)]));
 }

@@ -70,9 +70,8 @@ describe('cluster: losing access closes media on another node', { skip }, () => 
       const got = (await raw(b(), 'GET', `/api/v2/video/call/${type}/${id}`)).body as any;
       return got.call.session.participants;
     }, 'the session as node B reads it');
-    // biome-ignore lint/suspicious/noExplicitAny: raw JSON body
     assert.deepEqual(
-      row.map((p: any) => p.user.id),
+      row.map((p: { user: { id: string } }) => p.user.id),
       [host],
       'only the host is still in',
     );
