@@ -31,7 +31,7 @@ export function checkOutboundUrl(value: string, field: string, policy: AddressPo
   // A loopback name is judged as the addresses it always means.
   const addresses = literal ? [literal] : isLoopbackName(url.hostname) ? ['127.0.0.1', '::1'] : [];
   if (addresses.length > 0 && addresses.every((a) => policy.refusal(a) !== undefined)) {
-    throw inputError(`${field} must not point at ${policy.refusal(addresses[0] as string)}`, field);
+    throw inputError(`${field} is refused: ${policy.refusal(addresses[0] as string)}`, field);
   }
   const allowListed = addresses.some((a) => policy.allowListed(a));
   if (rules.requireHttps && url.protocol !== 'https:' && !allowListed) {

@@ -105,7 +105,13 @@ describe('documentation code blocks, run against a started node', () => {
   const tsx = (file: string) => run(process.execPath, ['--import', 'tsx', file], scratch, tsEnv());
 
   before(async () => {
-    const started = await startCli({ PORT: '0', LOG_LEVEL: 'silent' }, 60_000, 'source', scratch);
+    const started = await startCli(
+      // As docs/webhooks.md says to start a node whose webhook receiver runs on the same machine.
+      { PORT: '0', LOG_LEVEL: 'silent', SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' },
+      60_000,
+      'source',
+      scratch,
+    );
     node = started.child;
     address = started.address;
     banner = started.stdout;
