@@ -4,11 +4,13 @@
  *
  * Exit codes: 0 success, 1 failed (invalid config, unreachable backend, no secret), 2 wrong usage.
  */
-import { readFileSync } from 'node:fs';
+import { serverVersion } from '../version.js';
 import { configCheck } from './config-check.js';
 import { configEnv } from './config-env.js';
 import { tokenMint } from './token-mint.js';
 import { UsageError } from './usage-error.js';
+
+export { serverVersion };
 
 export const USAGE = `usage:
   switchboard start
@@ -25,12 +27,6 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   /** Runs a node in this process (`start`); only the real command has one. */
   start?: () => Promise<void>;
-}
-
-/** The server package's version (this file sits two levels below the package root, in src/ and in a build). */
-export function serverVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 async function dispatch(argv: string[], io: CliIo): Promise<number | 'running'> {

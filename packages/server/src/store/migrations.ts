@@ -8,11 +8,19 @@ import { livenessIndexMigration } from '../cluster/liveness-index-migration.js';
 import { unownedIndexMigration } from '../cluster/unowned-index-migration.js';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
 import { pushMigration } from '../delivery/push/push-migration.js';
+import { serverVersion } from '../version.js';
 import type { Dialect } from './database.js';
 import { queryIndexesMigration, runningSessionsIndexMigration } from './query/query-indexes-migration.js';
+import {
+  compatibilityTableMigration,
+  incompatibility,
+  readSchemaState,
+  recordingMarker,
+  type SchemaMigration,
+} from './schema-compatibility.js';
 
 // Migrations are written against the schema as it was at that step, not the current `Database` type, hence `any`.
-function migrations(dialect: Dialect): Record<string, Migration> {
+function migrations(dialect: Dialect): Record<string, SchemaMigration> {
   // Byte-wise ordering for ids and timestamps so sorting agrees across dialects (and with JS string order).
   const text = dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
   return {
@@ -143,33 +151,96 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0200_cluster_nodes_and_jobs': clusterMigration(dialect),
     '0210_liveness_by_node': livenessIndexMigration,
     '0220_unowned_participants': unownedIndexMigration,
+    '0350_schema_compatibility': compatibilityTableMigration,
   };
 }
 
-class InlineProvider implements MigrationProvider {
-  constructor(private readonly dialect: Dialect) {}
+/**
+ * What the Migrator sees: this code's migrations, plus a placeholder for every applied migration it does not know.
+ * Those were applied by a newer release (expand-only, see schema-compatibility.ts); kysely's stock check would call
+ * them "corrupted migrations: previously executed migration … is missing" and refuse the start, so an older node
+ * could never come back during a rolling upgrade or a rollback.
+ */
+class ToleratingProvider implements MigrationProvider {
+  constructor(
+    private readonly declared: Record<string, SchemaMigration>,
+    private readonly applied: readonly string[],
+  ) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations(this.dialect);
+    const list: Record<string, Migration> = {};
+    for (const name of this.applied) list[name] = appliedByNewerRelease;
+    for (const [name, migration] of Object.entries(this.declared)) list[name] = recordingMarker(name, migration);
+    return list;
   }
 }
 
-/** Applies every pending migration; throws (and the server refuses to start) if one fails. */
+/** Stands in for an applied migration this code does not know; applied ones never run again. */
+const appliedByNewerRelease: Migration = {
+  async up() {
+    throw new Error('a migration of a newer release cannot run on this node');
+  },
+};
+
+/** Migrations added to this code's list at run time, by name: a later capability, or a test playing a later release. */
+const registered: Record<string, SchemaMigration> = {};
+
+export function registerMigrations(more: Record<string, SchemaMigration>): void {
+  for (const [name, migration] of Object.entries(more)) {
+    if (name in registered) throw new Error(`migration ${name} is registered twice`);
+    registered[name] = migration;
+  }
+}
+
+export interface MigrateOptions {
+  /** This node's version, compared with compatibility markers; default the package's. */
+  version?: string;
+  /** Migrations beyond this code's list (what a test plays as a later release's). */
+  extra?: Record<string, SchemaMigration>;
+}
+
+/** How often a start re-reads the schema when a newer node applied a migration between the read and the lock. */
+const MIGRATE_ATTEMPTS = 5;
+
+/**
+ * Applies every pending migration of this code; throws (and the server refuses to start) if one fails, or, as a
+ * StartupError, if the schema carries a migration marked incompatible with this (older) node. Applied migrations
+ * this code does not know are left alone. Nodes starting together migrate once: the Migrator holds a lock (keyed by
+ * schema on PostgreSQL, see postgres-own-schema.ts) while it reads what is applied and applies the rest.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: kysely's Migrator takes an untyped Kysely (it creates its own tables)
-export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, options: MigrateOptions = {}): Promise<void> {
+  const declared: Record<string, SchemaMigration> = { ...migrations(dialect) };
+  for (const [name, migration] of Object.entries({ ...registered, ...options.extra })) {
+    if (name in declared) throw new Error(`migration ${name} is declared twice`);
+    declared[name] = migration;
+  }
+  const known = new Set(Object.keys(declared));
+  const version = options.version ?? serverVersion();
   // On PostgreSQL the Migrator must be told our schema: otherwise it sees its bookkeeping tables in *any* schema of
   // the database (another tenant, another app, a parallel test run), skips creating ours and then fails to find it.
   const migrationTableSchema =
     dialect === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
       : undefined;
-  const migrator = new Migrator({
-    db,
-    provider: new InlineProvider(dialect),
-    ...(migrationTableSchema ? { migrationTableSchema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  for (let attempt = 1; ; attempt++) {
+    const state = await readSchemaState(db);
+    const refusal = incompatibility(state.markers, known, version);
+    if (refusal) throw refusal;
+    const migrator = new Migrator({
+      db,
+      provider: new ToleratingProvider(declared, state.applied),
+      // Several releases' migrations (and parallel branches' number ranges) interleave; each is expand-only, so a
+      // pending one may run after a later-named one that is applied.
+      allowUnorderedMigrations: true,
+      ...(migrationTableSchema ? { migrationTableSchema } : {}),
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    // A newer node applied a migration between our read and the Migrator's lock: read again (and check its marker).
+    if (error && String(error).includes('previously executed migration') && attempt < MIGRATE_ATTEMPTS) continue;
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error || failed) {
+      throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+    }
+    return;
   }
 }
