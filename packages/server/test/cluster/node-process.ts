@@ -23,6 +23,12 @@ export interface ClusterOptions {
   env?: Record<string, string>;
 }
 
+/** A node that runs other code than the `switchboard` bin: the node arguments before `start`, and its environment. */
+export interface NodeRelease {
+  entry: string[];
+  env?: Record<string, string>;
+}
+
 export class NodeProcess {
   constructor(
     readonly name: string,
@@ -107,22 +113,29 @@ export class Cluster {
     return url.toString();
   }
 
-  /** Starts one more node on a free port; resolves once it is ready (`/readyz`). */
-  async startNode(): Promise<NodeProcess> {
-    return this.adopt(await this.spawn());
+  /**
+   * Starts one more node on a free port; resolves once it is ready (`/readyz`). `release` runs other code than the
+   * `switchboard` bin (its node arguments and extra environment), as the upgrade test's later release.
+   */
+  async startNode(release?: NodeRelease): Promise<NodeProcess> {
+    return this.adopt(await this.spawn(release));
   }
 
-  private spawn(): Promise<StartedNode> {
-    return startReadyNode({
-      DATABASE_URL: this.databaseUrl,
-      REDIS_URL: this.options.redisUrl ?? REDIS_URL,
-      SWITCHBOARD_API_KEY: this.apiKey,
-      SWITCHBOARD_API_SECRET: this.apiSecret,
-      SWITCHBOARD_DATA_DIR: this.dataDir.dir,
-      PORT: '0',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      ...this.options.env,
-    });
+  private spawn(release?: NodeRelease): Promise<StartedNode> {
+    return startReadyNode(
+      {
+        DATABASE_URL: this.databaseUrl,
+        REDIS_URL: this.options.redisUrl ?? REDIS_URL,
+        SWITCHBOARD_API_KEY: this.apiKey,
+        SWITCHBOARD_API_SECRET: this.apiSecret,
+        SWITCHBOARD_DATA_DIR: this.dataDir.dir,
+        PORT: '0',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        ...this.options.env,
+        ...release?.env,
+      },
+      release?.entry,
+    );
   }
 
   private adopt({ child, address }: StartedNode): NodeProcess {

@@ -13,8 +13,9 @@ export interface StartedNode {
   address: string;
 }
 
-export async function startReadyNode(env: Record<string, string>): Promise<StartedNode> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `entry`: the node arguments before `start` (default the `switchboard` bin; the upgrade test runs a later release). */
+export async function startReadyNode(env: Record<string, string>, entry: string[] = [BIN]): Promise<StartedNode> {
+  const child = spawn(process.execPath, [...entry, 'start'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let errOut = '';
   child.stderr.on('data', (chunk: Buffer) => {

@@ -18,6 +18,7 @@ import { OwnSchemaPostgresDialect } from '../../src/store/postgres-own-schema.js
 import { compareVersions } from '../../src/store/release-version.js';
 import type { SchemaMigration } from '../../src/store/schema-compatibility.js';
 import { POSTGRES_URL, type TestDialect, testDialects } from '../support/databases.js';
+import { nextReleaseContract, nextReleaseExpand } from '../support/next-release.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests look at tables outside the application's `Database` type
 type AnyDb = Kysely<any>;
@@ -68,31 +69,6 @@ async function sharedDatabase(dialect: TestDialect): Promise<SharedDatabase> {
   };
 }
 
-/** What a later release adds: a table and a nullable column the current code never reads. */
-const nextRelease: Record<string, SchemaMigration> = {
-  '0358_next_release_expand': {
-    async up(db: AnyDb) {
-      await db.schema
-        .createTable('next_release_notes')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .execute();
-      await db.schema.alterTable('calls').addColumn('next_release_note', 'text').execute();
-    },
-  },
-};
-
-/** A contract step of a release after that: code older than `requires` must not run against it. */
-function contract(requires: string): Record<string, SchemaMigration> {
-  return {
-    '0359_next_release_contract': {
-      async up(db: AnyDb) {
-        await db.schema.dropTable('next_release_notes').execute();
-      },
-      incompatibleWithOlder: { requires, reason: 'calls are read from a table older code does not fill' },
-    },
-  };
-}
-
 async function appliedNames(db: AnyDb): Promise<string[]> {
   return (await db.selectFrom('kysely_migration').select('name').orderBy('name').execute()).map((r) => r.name);
 }
@@ -119,7 +95,7 @@ for (const dialect of dialects) {
     it('an older node starts against a schema a newer release migrated, and leaves its migrations alone', async () => {
       const shared = await sharedDatabase(dialect);
       try {
-        await migrateToLatest(shared.open(), dialect, { extra: nextRelease });
+        await migrateToLatest(shared.open(), dialect, { extra: nextReleaseExpand });
         const old = shared.open();
         await migrateToLatest(old, dialect);
         assert.ok((await appliedNames(old)).includes('0358_next_release_expand'));
@@ -134,7 +110,7 @@ for (const dialect of dialects) {
     it('an older node refuses a schema with a migration marked incompatible with its version, naming both', async () => {
       const shared = await sharedDatabase(dialect);
       try {
-        await migrateToLatest(shared.open(), dialect, { extra: { ...nextRelease, ...contract('0.3.0') } });
+        await migrateToLatest(shared.open(), dialect, { extra: nextReleaseContract('0.3.0') });
         const markers = await shared.open().selectFrom('schema_compatibility').selectAll().execute();
         assert.deepEqual(
           markers.map((m) => [m.migration, m.requires_version]),
@@ -153,7 +129,7 @@ for (const dialect of dialects) {
         // ...and so does any node that knows the migration, whatever its version.
         await migrateToLatest(shared.open(), dialect, {
           version: '0.1.0',
-          extra: { ...nextRelease, ...contract('0.3.0') },
+          extra: nextReleaseContract('0.3.0'),
         });
       } finally {
         await shared.drop();
@@ -163,7 +139,7 @@ for (const dialect of dialects) {
     it('a node applies its own pending migration named before an applied newer one (parallel number ranges)', async () => {
       const shared = await sharedDatabase(dialect);
       try {
-        await migrateToLatest(shared.open(), dialect, { extra: nextRelease });
+        await migrateToLatest(shared.open(), dialect, { extra: nextReleaseExpand });
         const branch: Record<string, SchemaMigration> = {
           '0301_other_branch': {
             async up(db: AnyDb) {
@@ -191,7 +167,7 @@ for (const dialect of dialects) {
         try {
           const nodes = [shared.open(), shared.open(), shared.open(), shared.open()];
           await Promise.all(
-            nodes.map((db, i) => migrateToLatest(db, dialect, i % 2 === 0 ? { extra: nextRelease } : {})),
+            nodes.map((db, i) => migrateToLatest(db, dialect, i % 2 === 0 ? { extra: nextReleaseExpand } : {})),
           );
           const counts = await sql<{ name: string; n: number }>`
           select name, count(*) as n from kysely_migration group by name`.execute(nodes[0] as AnyDb);
