@@ -1,6 +1,8 @@
 /**
  * Schema migrations, in code, applied on start by kysely's Migrator. Both dialects run the same steps; the few
- * differences (auto-increment ids, byte-order collation) are chosen from `dialect`.
+ * differences (auto-increment ids, byte-order collation) are chosen from `dialect`. They are expand-then-contract
+ * (docs/development.md, "Migrations"): a node starts against a schema a newer release migrated, and refuses only a
+ * migration marked incompatible with its version (schema-compatibility.ts).
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { clusterMigration } from '../cluster/cluster-migration.js';
