@@ -38,7 +38,7 @@ import { Presence } from '../services/presence.js';
 import { cidOfRingKey, RING_JOB, RingTracker } from '../services/ring-tracker.js';
 import { dropRingsOnEnd, ringTimedOut } from '../services/ringing.js';
 import { TimerScheduler } from '../services/scheduler.js';
-import { describeUnavailable } from '../store/connection-errors.js';
+import { describeUnavailable, isDatabaseUnavailable } from '../store/connection-errors.js';
 import { openDatabase, type PostgresOptions, type SqliteOptions } from '../store/database.js';
 import { Store } from '../store/store.js';
 import type { Config } from './config.js';
@@ -172,7 +172,13 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     maxWebSockets: webSocketCap(config.maxWebSockets, config.maxConnections),
     ...options.realtime,
   });
-  const scheduler = new TimerScheduler(clock, (err, key) => logger.error({ err, key }, 'scheduled task failed'));
+  // The heartbeat and the timer sweep run on fixed periods (a third of the node TTL, SWITCHBOARD_TIMER_SWEEP_MS), so
+  // while the database is away they retry at that pace, never faster, and say so as a warning.
+  const scheduler = new TimerScheduler(clock, (err, key) =>
+    isDatabaseUnavailable(err)
+      ? logger.warn({ key, reason: describeUnavailable(err) }, 'scheduled task: database unavailable, retrying')
+      : logger.error({ err, key }, 'scheduled task failed'),
+  );
   const registry = new ConnectionRegistry();
   // Ring timeouts and presence grace are rows in the database, fired by whichever node is alive (cluster/).
   const timers = new DurableTimers({ nodeId, store, clock, scheduler, logger, sweepIntervalMs: config.timerSweepMs });
