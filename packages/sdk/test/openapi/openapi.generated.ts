@@ -1406,6 +1406,8 @@ export interface operations {
                         redis: boolean | null;
                         /** @description The node is shutting down; send it no new work. */
                         draining: boolean;
+                        /** @description Why the node is not ready (which backend is unavailable, or draining); absent when ready. */
+                        reason?: string;
                         /** @description Server-side processing time, e.g. "1.23ms". */
                         duration: string;
                     };
@@ -1425,6 +1427,8 @@ export interface operations {
                         redis: boolean | null;
                         /** @description The node is shutting down; send it no new work. */
                         draining: boolean;
+                        /** @description Why the node is not ready (which backend is unavailable, or draining); absent when ready. */
+                        reason?: string;
                         /** @description Server-side processing time, e.g. "1.23ms". */
                         duration: string;
                     };

@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { EventBus } from '../bus/event-bus.js';
@@ -39,11 +38,13 @@ import { Presence } from '../services/presence.js';
 import { cidOfRingKey, RING_JOB, RingTracker } from '../services/ring-tracker.js';
 import { dropRingsOnEnd, ringTimedOut } from '../services/ringing.js';
 import { TimerScheduler } from '../services/scheduler.js';
+import { describeUnavailable, isDatabaseUnavailable } from '../store/connection-errors.js';
 import { openDatabase, type PostgresOptions, type SqliteOptions } from '../store/database.js';
 import { Store } from '../store/store.js';
 import type { Config } from './config.js';
 import { resolveCredentials } from './credentials.js';
 import { type DemoTokenPolicy, demoTokenPolicy } from './demo-token-policy.js';
+import { checkReadiness } from './readiness.js';
 
 export interface NodeOptions {
   config: Config;
@@ -96,6 +97,21 @@ function databaseOptions(config: Config): SqliteOptions | PostgresOptions {
   return { kind: 'postgres', url: url.toString(), ...(schema ? { schema } : {}) };
 }
 
+/**
+ * The node's PostgreSQL settings: timeouts from config, connections named after the node (`switchboard:<node id>`
+ * in `pg_stat_activity`), and connection errors nobody awaits logged, never fatal (docs/operations.md).
+ */
+function postgresOptions(chosen: PostgresOptions, config: Config, nodeId: string, logger: Logger): PostgresOptions {
+  return {
+    statementTimeoutMs: config.statementTimeoutMs,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    applicationName: `switchboard:${nodeId}`,
+    onConnectionError: (err) =>
+      logger.warn({ reason: describeUnavailable(err) }, 'database connection lost; the pool reconnects on demand'),
+    ...chosen,
+  };
+}
+
 /** One node on its own: the local bus. Several nodes (REDIS_URL): the Redis bus, which needs a shared database. */
 async function chooseBus(
   config: Config,
@@ -124,8 +140,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const logger = options.logger ?? pino({ level: config.logLevel });
   const credentials = resolveCredentials(config.dataDir, config.apiKey, config.apiSecret);
   const chosen = options.database ?? databaseOptions(config);
-  const dbOptions = chosen.kind === 'postgres' ? { statementTimeoutMs: config.statementTimeoutMs, ...chosen } : chosen;
   const nodeId = options.nodeId ?? randomUUID();
+  const dbOptions = chosen.kind === 'postgres' ? postgresOptions(chosen, config, nodeId, logger) : chosen;
   // Nodes of one app share Redis channels and keys; other apps (or test runs) on the same Redis do not see them.
   const clusterPrefix = `switchboard:${credentials.apiKey}`;
   const bus = await chooseBus(config, dbOptions, nodeId, clusterPrefix, logger);
@@ -156,7 +172,13 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     maxWebSockets: webSocketCap(config.maxWebSockets, config.maxConnections),
     ...options.realtime,
   });
-  const scheduler = new TimerScheduler(clock, (err, key) => logger.error({ err, key }, 'scheduled task failed'));
+  // The heartbeat and the timer sweep run on fixed periods (a third of the node TTL, SWITCHBOARD_TIMER_SWEEP_MS), so
+  // while the database is away they retry at that pace, never faster, and say so as a warning.
+  const scheduler = new TimerScheduler(clock, (err, key) =>
+    isDatabaseUnavailable(err)
+      ? logger.warn({ key, reason: describeUnavailable(err) }, 'scheduled task: database unavailable, retrying')
+      : logger.error({ err, key }, 'scheduled task failed'),
+  );
   const registry = new ConnectionRegistry();
   // Ring timeouts and presence grace are rows in the database, fired by whichever node is alive (cluster/).
   const timers = new DurableTimers({ nodeId, store, clock, scheduler, logger, sweepIntervalMs: config.timerSweepMs });
@@ -208,14 +230,12 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     ...(options.resolve ? { resolve: options.resolve } : {}),
   });
   let draining = false;
-  const ready = async (): Promise<Readiness> => {
-    const database = await sql`select 1`
-      .execute(store.db)
-      .then(() => true)
-      .catch(() => false);
-    const redis = config.redisUrl ? bus.connected() : null;
-    return { ready: database && redis !== false && !draining, database, redis, draining };
-  };
+  const ready = (): Promise<Readiness> =>
+    checkReadiness({
+      db: store.db,
+      redisConnected: () => (config.redisUrl ? bus.connected() : null),
+      draining: () => draining,
+    });
   const demoTokens = demoTokenPolicy({
     setting: config.demoTokens,
     generatedCredentials: credentials.generated,

@@ -32,6 +32,7 @@ export interface Config {
   snapshotCacheBytes: number;
   callTypeCacheEntries: number;
   statementTimeoutMs: number;
+  databaseConnectTimeoutMs: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -437,6 +438,12 @@ function limitSettings(): Setting<keyof Config>[] {
       'SWITCHBOARD_STATEMENT_TIMEOUT_MS',
       5000,
       'PostgreSQL statement_timeout: a statement running longer is cancelled (code 23); 0 = none',
+    ),
+    limit(
+      'databaseConnectTimeoutMs',
+      'SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS',
+      5000,
+      'PostgreSQL: how long a request waits for a pool connection (free or new) before answering 503 (code 23); 0 = forever',
     ),
     limit('headersTimeoutMs', 'SWITCHBOARD_HEADERS_TIMEOUT_MS', 10_000, 'Time a client has to send request headers'),
     limit(

@@ -18,6 +18,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import type { OutboundPolicies } from '../domain/network-address.js';
+import { describeUnavailable, isDatabaseUnavailable } from '../store/connection-errors.js';
 import type { Store } from '../store/store.js';
 import { DeliveryAdmin } from './delivery-admin.js';
 import { DeliveryMetrics } from './delivery-metrics.js';
@@ -110,24 +111,16 @@ export class Delivery {
       retryScheduleMs: options.pushRetryScheduleMs,
       batchSize: 500,
     });
-    this.pushLoop = new Loop(
-      () => this.pushWorker.step(),
-      pollMs,
-      (err) => logger.error({ err }, 'push worker failed'),
-    );
+    this.pushLoop = new Loop(() => this.pushWorker.step(), pollMs, loopFailure(logger, 'push worker failed'));
     const sinks = [new WebhookSink(store.dialect, wakeForNew), new PushSink(() => this.pushLoop.wake())];
     const relay = new OutboxRelay(store, sinks, nowIso);
     const batch = 500;
     this.relayLoop = new Loop(
       async () => ((await relay.relayBatch()) >= batch ? 'more' : pollMs),
       pollMs,
-      (err) => logger.error({ err }, 'outbox relay failed'),
+      loopFailure(logger, 'outbox relay failed'),
     );
-    this.workerLoop = new Loop(
-      () => this.worker.step(),
-      pollMs,
-      (err) => logger.error({ err }, 'webhook worker failed'),
-    );
+    this.workerLoop = new Loop(() => this.worker.step(), pollMs, loopFailure(logger, 'webhook worker failed'));
     this.purgeLoop = new Loop(
       async () => {
         const cutoff = new Date(clock.now().getTime() - options.retentionMs).toISOString();
@@ -136,7 +129,7 @@ export class Delivery {
         return PURGE_EVERY_MS;
       },
       PURGE_EVERY_MS,
-      (err) => logger.error({ err }, 'outbox purge failed'),
+      loopFailure(logger, 'outbox purge failed'),
     );
     this.admin = new DeliveryAdmin(store, nowIso, wakeForNew);
   }
@@ -168,4 +161,18 @@ export class Delivery {
     await this.pushProviders.close();
     await this.sender.close();
   }
+}
+
+/**
+ * Logs a loop's failure: the database being unreachable is an outage the loop rides out (a warning, said once per
+ * backoff step), anything else an error.
+ */
+function loopFailure(logger: Logger, what: string) {
+  return (err: unknown, failures: number, retryInMs: number): void => {
+    if (isDatabaseUnavailable(err)) {
+      logger.warn({ failures, retryInMs, reason: describeUnavailable(err) }, `${what}: database unavailable, retrying`);
+    } else {
+      logger.error({ err, failures, retryInMs }, what);
+    }
+  };
 }

@@ -6,6 +6,7 @@
 import { type APIErrorBody, ErrorCode, HttpStatusByErrorCode } from '@switchboard/protocol';
 import type { FastifyError } from 'fastify';
 import { ApiError } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../store/connection-errors.js';
 import { isStatementTimeout } from '../store/database.js';
 
 interface AjvError {
@@ -60,6 +61,10 @@ export function toApiError(err: unknown): ApiError | undefined {
   }
   if (isStatementTimeout(err)) {
     return new ApiError(ErrorCode.RequestTimeout, 'the request took longer than the database statement timeout');
+  }
+  if (isDatabaseUnavailable(err)) {
+    // Same code as a statement timeout: the server did not do the work (its transaction rolled back), retry later.
+    return new ApiError(ErrorCode.RequestTimeout, 'the database is unavailable; nothing was written, retry later');
   }
   // Any other SyntaxError (a corrupt stored column, a bad credentials file) is the server's own problem: the
   // client's JSON is parsed by http/json-input.ts, which answers its own input errors.

@@ -37,7 +37,19 @@ export interface PostgresOptions {
    * (domain/query/parse-filter.ts) bounds the work of the queries a client can shape.
    */
   statementTimeoutMs?: number;
+  /**
+   * How long a query waits for a pool connection (a free one, or a new one being opened) before it fails as
+   * "database unavailable" (store/connection-errors.ts): while PostgreSQL is gone, requests answer 503 after this
+   * instead of hanging. Default 5000 ms.
+   */
+  connectTimeoutMs?: number;
+  /** `application_name` of every connection (`switchboard:<node id>`): operators find a node's backends by it. */
+  applicationName?: string;
+  /** Told about errors of connections nobody is waiting on (an idle connection cut); they must not crash. */
+  onConnectionError?: (err: Error) => void;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
 export async function openDatabase(options: SqliteOptions | PostgresOptions): Promise<SqlDatabase> {
   const opened = options.kind === 'sqlite' ? openSqlite(options) : await openPostgres(options);
@@ -89,8 +101,15 @@ async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`invalid PostgreSQL schema name: ${schema}`);
   }
+  const onConnectionError = options.onConnectionError ?? (() => {});
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const identity = {
+    connectionTimeoutMillis: connectTimeoutMs,
+    ...(options.applicationName ? { application_name: options.applicationName } : {}),
+  };
   if (schema) {
-    const admin = new pg.Client({ connectionString: options.url });
+    const admin = new pg.Client({ connectionString: options.url, ...identity });
+    admin.on('error', onConnectionError);
     await admin.connect();
     try {
       await admin.query(`create schema if not exists "${schema}"`);
@@ -101,9 +120,18 @@ async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    ...identity,
+    // A peer that vanished without a FIN (a proxy or network cut) is noticed by TCP keepalive, not never.
+    keepAlive: true,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
+  // A connection cut while idle in the pool is reported on the pool; one cut while checked out (its query, if any,
+  // fails on its own) is reported on the client, where the pool listens only while the client is idle. Without a
+  // listener either would be an uncaught 'error' event, which ends the process. The pool drops broken clients by
+  // itself (on release, or at once when idle) and opens new ones on demand, so nothing else is needed to recover.
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  pool.on('error', () => {}); // the same error, already reported by the client's own listener above
   const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -223,6 +223,11 @@ export const ReadinessResponseSchema = body(
       description: 'The Redis links of the cluster bus are up; null on a single node (no `REDIS_URL`).',
     }),
     draining: Type.Boolean({ description: 'The node is shutting down; send it no new work.' }),
+    reason: Type.Optional(
+      Type.String({
+        description: 'Why the node is not ready (which backend is unavailable, or draining); absent when ready.',
+      }),
+    ),
   },
   'Ready (200) or not (503, same body): take the node out of the load balancer while 503.',
 );

@@ -9,6 +9,8 @@ export interface Readiness {
   redis: boolean | null;
   /** The node received SIGTERM (or is closing): load balancers should stop sending it work. */
   draining: boolean;
+  /** Why the node is not ready, one clause per failing check; absent when ready. */
+  reason?: string;
 }
 
 export interface SystemRouteOptions {
