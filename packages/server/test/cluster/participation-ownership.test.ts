@@ -4,6 +4,8 @@
  * - the node holding the participant's WebSocket owns it, not the node that served JoinCall: killing the holder
  *   makes the participant leave once after the TTL; killing the node that merely served the JoinCall leaves the
  *   participant in the call;
+ * - a node whose request pool is saturated for several TTLs keeps beating (its heartbeat has its own connection),
+ *   so it is not taken for dead and its participants stay;
  * - a node taken for dead while alive (its `cluster_nodes` row deleted) registers again and brings its participant
  *   back over the same connection.
  */
@@ -32,6 +34,8 @@ function joinedUserId(event: unknown): string {
 describe('participation ownership across nodes [postgres, redis, child processes]', { skip }, () => {
   let cluster: Cluster;
   let db: pg.Client;
+  let schema: string;
+  let baseUrl: string;
   before(async () => {
     cluster = await Cluster.start(2, {
       env: {
@@ -42,9 +46,10 @@ describe('participation ownership across nodes [postgres, redis, child processes
       },
     });
     const url = new URL(cluster.databaseUrl);
-    const schema = url.searchParams.get('schema') as string;
+    schema = url.searchParams.get('schema') as string;
     url.searchParams.delete('schema');
-    db = new pg.Client({ connectionString: url.toString(), options: `-c search_path="${schema}"` });
+    baseUrl = url.toString();
+    db = new pg.Client({ connectionString: baseUrl, options: `-c search_path="${schema}"` });
     await db.connect();
   });
   after(async () => {
@@ -78,6 +83,69 @@ describe('participation ownership across nodes [postgres, redis, child processes
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return socket;
   }
+
+  it('a node whose request pool is saturated for several TTLs keeps its row and its participants', async () => {
+    const [owner, stayer] = [uid('owner'), uid('stayer')];
+    await seedUsers(a(), owner, stayer);
+    const call = await createCall(a(), owner, [owner, stayer]);
+    const stayerOnA = await joinOver(call, stayer, 0, 0);
+    const watcherOnB = await TestSocket.connect(b(), owner);
+    const watched = await asUser(b(), owner, 'GET', call.path, undefined, { connection_id: watcherOnB.connectionId });
+    assert.equal(watched.status, 200);
+    const nodeA = (await participants(call.cid))[0]?.node_id as string;
+    // Lock the rows of 12 other calls: each PATCH node A serves for one of them waits for its row on a connection of
+    // node A's request pool, so they hold all 10 of them until the lock goes.
+    const busy = [];
+    for (let i = 0; i < 12; i++) busy.push(await createCall(a(), owner, [owner]));
+    const locker = new pg.Client({ connectionString: baseUrl, options: `-c search_path="${schema}"` });
+    await locker.connect();
+    await locker.query('begin');
+    await locker.query('select 1 from calls where cid = any($1) for update', [busy.map((c) => c.cid)]);
+    const patches = busy.map((c, i) => asUser(a(), owner, 'PATCH', c.path, { custom: { n: i } }));
+    // Read on another connection than the lock's: within a transaction the activity view is one snapshot.
+    const waiting = async () =>
+      Number(
+        (
+          await db.query<{ n: string }>(
+            "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%calls%for update%'",
+          )
+        ).rows[0]?.n ?? 0,
+      );
+    try {
+      await waitFor(async () => (await waiting()) >= 10 || undefined, "node A's 10 pool connections to wait", 20_000);
+      // Saturated for more than two TTLs: its heartbeat (own connection) keeps refreshing its row meanwhile.
+      const beats = new Set<string>();
+      await waitFor(
+        async () => {
+          const row = await db.query<{ last_seen_at: string }>(
+            'select last_seen_at from cluster_nodes where node_id = $1',
+            [nodeA],
+          );
+          const at = row.rows[0]?.last_seen_at;
+          assert.ok(at, 'node A was never taken for dead');
+          beats.add(at);
+          return beats.size > 7 || undefined;
+        },
+        'node A to beat 7 times with its request pool saturated',
+        30_000,
+      );
+      assert.ok((await waiting()) >= 10, 'the pool stayed saturated all along');
+    } finally {
+      await locker.query('commit');
+      await locker.end();
+    }
+    for (const res of await Promise.all(patches)) assert.equal(res.status, 200, JSON.stringify(res.body));
+    const rows = await participants(call.cid);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.left_at, null, 'the participant of the busy node stayed');
+    assert.equal(
+      watcherOnB.received.filter((m) => m.type === 'call.session_participant_left').length,
+      0,
+      'nobody saw it leave',
+    );
+    await stayerOnA.close();
+    await watcherOnB.close();
+  });
 
   it('a node whose row is deleted while alive brings its participant back over the same connection', async () => {
     const [owner, stayer] = [uid('owner'), uid('stayer')];
