@@ -275,7 +275,10 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     heartbeatDb: heartbeat.db,
     holds: (connectionId) => registry.get(connectionId) !== undefined,
   });
-  await liveness.start();
+  await liveness.start().catch(async (err: unknown) => {
+    await heartbeat.close();
+    throw err;
+  });
   timers.start();
   await delivery.start();
 
