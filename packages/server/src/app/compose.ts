@@ -12,6 +12,7 @@ import { type ListenerFailure, LocalEventBus } from '../bus/local-event-bus.js';
 import { RedisEventBus } from '../bus/redis-event-bus.js';
 import { keepCachesCoherent } from '../cluster/cache-coherence.js';
 import { DurableTimers } from '../cluster/durable-timers.js';
+import { openHeartbeatConnection } from '../cluster/heartbeat-connection.js';
 import { NodeLiveness } from '../cluster/node-liveness.js';
 import { RemoteConnections } from '../cluster/remote-connections.js';
 import { Delivery } from '../delivery/index.js';
@@ -285,8 +286,19 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   presence.register(ctx);
   timers.handle(RING_JOB, (job) => ringTimedOut(ctx, cidOfRingKey(job.key)));
   // Heartbeat first: participants of dead nodes (a previous process of this one too) leave after the node TTL.
-  const liveness = new NodeLiveness(ctx, { ttlMs: config.nodeTtlMs, scheduler, logger });
-  await liveness.start();
+  // Its own connection: a heartbeat queued behind a saturated request pool would get a busy node taken for dead.
+  const heartbeat = openHeartbeatConnection(dbOptions, store.read.db, Math.max(1000, config.nodeTtlMs / 3), logger);
+  const liveness = new NodeLiveness(ctx, {
+    ttlMs: config.nodeTtlMs,
+    scheduler,
+    logger,
+    heartbeatDb: heartbeat.db,
+    holds: (connectionId) => registry.get(connectionId) !== undefined,
+  });
+  await liveness.start().catch(async (err: unknown) => {
+    await heartbeat.close();
+    throw err;
+  });
   timers.start();
   await delivery.start();
 
@@ -319,6 +331,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       await presence.leaveAll(ctx, held).catch((err: unknown) => logger.error({ err }, 'leaving on shutdown failed'));
       await timers.close();
       await liveness.stop().catch((err: unknown) => logger.error({ err }, 'node row not removed'));
+      await heartbeat.close();
       await scheduler.close();
       await delivery.close();
       stopCoherence();

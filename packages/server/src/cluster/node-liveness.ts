@@ -1,38 +1,55 @@
 /**
  * Node liveness: each node keeps a row in `cluster_nodes` fresh (its heartbeat, every third of the node TTL), and
- * every node, on each beat, reaps nodes whose heartbeat is older than the TTL and makes the participants over their
- * connections leave (services/presence.ts `leaveOrphans`). A participant's liveness is owned by the node holding
- * its connection (`session_participants.node_id`); when that node dies, whichever node notices first does the leave,
- * and the leave itself runs under the call's lock and re-reads who is still in, so it happens exactly once.
+ * every node, as often, reaps nodes whose heartbeat is older than the TTL and makes the participants over their
+ * connections leave (services/presence.ts `leaveOrphans`). A participation is owned by the node holding its live
+ * connection (`session_participants.node_id`): the realtime connection it joined over (whichever node served the
+ * JoinCall), the SFU connection that took it over, or the connection a reconnect moved it to. When that node dies,
+ * whichever node notices first does the leave, and the leave itself runs under the call's lock and re-reads who is
+ * still in, so it happens exactly once.
  *
- * Each beat also ends the participations that no connection holds past the owner deadline (presence.ts
+ * Each reap also ends the participations that no connection holds past the owner deadline (presence.ts
  * `leaveUnowned`): they belong to no node, so any node may end them, and the leave is the same locked one.
+ *
+ * The heartbeat runs on a database connection of its own (heartbeat-connection.ts) and its own timer, apart from
+ * the reap: a node whose request pool is saturated still beats on time, so it is not taken for dead.
  *
  * A node that restarts after kill -9 comes back with a new node id: its old participations belong to a dead node
  * and leave after the TTL like any other. A node stopping cleanly leaves its participants itself and deletes its
- * row (`stop`). A node whose heartbeat stalls past the TTL (a stopped VM, a blocked event loop) is taken for dead:
- * its participants leave; its next beat puts its row back (and logs it), so the TTL must exceed any stall.
+ * row (`stop`). A node whose heartbeat finds its row gone was taken for dead while alive (a stall past the TTL, or
+ * an operator deleting the row): it registers again and brings back the participations the reap ended whose
+ * connections it still holds (services/reassert.ts), so the TTL should still exceed any stall.
  *
  * `cluster/` owns what several nodes on one database share; it may import store/, domain/ and services/.
  */
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context.js';
 import { leaveOrphans, leaveUnowned } from '../services/presence.js';
+import { reassertParticipations } from '../services/reassert.js';
 import type { Scheduler } from '../services/scheduler.js';
+import type { Database } from '../store/schema.js';
 
 export interface NodeLivenessOptions {
   ttlMs: number;
   scheduler: Scheduler;
   logger: Logger;
-  /** Calls with orphaned participants handled per beat at most (docs/limits.md). */
+  /** Calls with orphaned participants handled per reap at most (docs/limits.md). */
   reapBatch?: number;
+  /** The heartbeat's own connection (heartbeat-connection.ts); the store's when absent (SQLite, unit tests). */
+  heartbeatDb?: Kysely<Database>;
+  /** Whether a realtime connection is open on this node (its participations come back if the node was reaped). */
+  holds?: (connectionId: string) => boolean;
 }
 
 export const DEFAULT_REAP_BATCH = 100;
 const BEAT_KEY = 'node-liveness:beat';
+const REAP_KEY = 'node-liveness:reap';
 
 export class NodeLiveness {
   private stopped = false;
+  /** The running re-assertion after this node found itself reaped; one at a time. */
+  private reasserting: Promise<void> | undefined;
+  private reassertAgain = false;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -43,35 +60,68 @@ export class NodeLiveness {
     return Math.max(1, Math.floor(this.options.ttlMs / 3));
   }
 
-  /** Registers this node (before it accepts connections) and starts beating. */
+  /** Registers this node (before it accepts connections) and starts beating and reaping. */
   async start(): Promise<void> {
     await this.register();
-    this.arm();
+    this.armBeat();
+    this.armReap();
   }
 
   /** Clean shutdown, after this node's participants left: its row goes, nobody has to wait for its TTL. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.options.scheduler.cancel(BEAT_KEY);
+    this.options.scheduler.cancel(REAP_KEY);
+    await this.reasserting;
     await this.ctx.store.read.db.deleteFrom('cluster_nodes').where('node_id', '=', this.ctx.nodeId).execute();
   }
 
-  /** One heartbeat, then one reap; exposed so tests can drive it. */
+  /** One heartbeat (and the re-assertion it may start), then one reap; exposed so tests can drive it. */
   async beat(): Promise<void> {
-    const now = this.isoNow();
-    const updated = await this.ctx.store.read.db
+    await this.heartbeat();
+    await this.reasserting;
+    await this.reap();
+    this.startReassert();
+    await this.reasserting;
+  }
+
+  /**
+   * Refreshes this node's row on the heartbeat connection. No row to refresh: the others took this node for dead
+   * and reaped it; it registers again and brings back what it still holds (in the background, on the request
+   * pool, so the next beat does not wait for it).
+   */
+  private async heartbeat(): Promise<void> {
+    const updated = await this.heartbeatDb
       .updateTable('cluster_nodes')
-      .set({ last_seen_at: now })
+      .set({ last_seen_at: this.isoNow() })
       .where('node_id', '=', this.ctx.nodeId)
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0 && !this.stopped) {
-      this.options.logger.warn(
-        { nodeId: this.ctx.nodeId },
-        'this node was taken for dead (heartbeat older than the TTL)',
-      );
-      await this.register();
+    if (Number(updated.numUpdatedRows) > 0 || this.stopped) return;
+    this.options.logger.warn(
+      { nodeId: this.ctx.nodeId },
+      'this node was taken for dead (its heartbeat row was reaped): registering again and re-asserting its participants',
+    );
+    await this.register();
+    this.startReassert();
+  }
+
+  private startReassert(): void {
+    if (this.reasserting) {
+      this.reassertAgain = true;
+      return;
     }
-    await this.reap();
+    const run = async () => {
+      do {
+        this.reassertAgain = false;
+        const rejoined = await reassertParticipations(this.ctx, this.holds, this.reapBatch);
+        if (rejoined > 0) this.options.logger.warn({ rejoined }, 'participations ended by the reap joined again');
+      } while (this.reassertAgain && !this.stopped);
+    };
+    this.reasserting = run()
+      .catch((err: unknown) => this.options.logger.error({ err }, 'participants not re-asserted'))
+      .finally(() => {
+        this.reasserting = undefined;
+      });
   }
 
   /**
@@ -83,31 +133,59 @@ export class NodeLiveness {
     const dead = await this.ctx.store.read.db
       .deleteFrom('cluster_nodes')
       .where('last_seen_at', '<', cutoff)
+      // Never itself: a node running this is alive, and its own heartbeat (on its own timer) refreshes its row.
+      .where('node_id', '<>', this.ctx.nodeId)
       .returning('node_id')
       .execute();
     for (const { node_id } of dead)
       this.options.logger.warn({ deadNodeId: node_id }, 'node is dead: its participants leave');
-    await leaveOrphans(this.ctx, this.options.reapBatch ?? DEFAULT_REAP_BATCH);
-    await leaveUnowned(this.ctx, this.options.reapBatch ?? DEFAULT_REAP_BATCH);
+    await leaveOrphans(this.ctx, this.reapBatch);
+    await leaveUnowned(this.ctx, this.reapBatch);
     return dead.map((d) => d.node_id);
+  }
+
+  private get reapBatch(): number {
+    return this.options.reapBatch ?? DEFAULT_REAP_BATCH;
+  }
+
+  private readonly holds = (connectionId: string): boolean => this.options.holds?.(connectionId) ?? false;
+
+  private get heartbeatDb(): Kysely<Database> {
+    return this.options.heartbeatDb ?? this.ctx.store.read.db;
   }
 
   private async register(): Promise<void> {
     const now = this.isoNow();
-    await this.ctx.store.read.db
+    await this.heartbeatDb
       .insertInto('cluster_nodes')
       .values({ node_id: this.ctx.nodeId, started_at: now, last_seen_at: now })
       .onConflict((oc) => oc.column('node_id').doUpdateSet({ last_seen_at: now }))
       .execute();
   }
 
-  private arm(): void {
+  /** The heartbeat re-arms itself without waiting for any reap: a slow reap must not delay the next beat. */
+  private armBeat(): void {
     if (this.stopped) return;
     this.options.scheduler.schedule(BEAT_KEY, this.ctx.clock.now().getTime() + this.intervalMs, async () => {
       try {
-        await this.beat();
+        await this.heartbeat();
       } finally {
-        this.arm();
+        this.armBeat();
+      }
+    });
+  }
+
+  private armReap(): void {
+    if (this.stopped) return;
+    this.options.scheduler.schedule(REAP_KEY, this.ctx.clock.now().getTime() + this.intervalMs, async () => {
+      try {
+        await this.reap();
+        // Also here, not only when a beat finds the row gone: a reap that read this node as dead may commit its
+        // leaves after that beat registered again, and those come back on the next run.
+        this.startReassert();
+        await this.reasserting;
+      } finally {
+        this.armReap();
       }
     });
   }

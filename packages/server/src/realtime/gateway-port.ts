@@ -32,9 +32,12 @@ export class GatewayPort implements RealtimePort {
     remote?.handle((command) => this.runRemote(command));
   }
 
-  async requireConnection(actor: Actor, connectionId: string): Promise<void> {
-    if (this.registry.get(connectionId) || !this.remote) this.connectionFor(actor, connectionId);
-    else await this.holderOf(actor, connectionId);
+  async requireConnection(actor: Actor, connectionId: string): Promise<string> {
+    if (this.registry.get(connectionId) || !this.remote) {
+      this.connectionFor(actor, connectionId);
+      return this.ctx().nodeId;
+    }
+    return this.holderOf(actor, connectionId);
   }
 
   async watch(actor: Actor, connectionId: string, cids: readonly string[]): Promise<void> {

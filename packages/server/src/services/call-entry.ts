@@ -76,13 +76,14 @@ export async function joinCallRealtime(
 ): Promise<JoinResult> {
   const cid = toCid(ref.type, ref.id);
   const userId = requireActingUserId(actor, req.user_id);
-  if (connectionId) await ctx.realtime.requireConnection(actor, connectionId);
+  // The node holding the connection owns the participation, whichever node serves this request.
+  const holder = connectionId ? await ctx.realtime.requireConnection(actor, connectionId) : undefined;
   if (req.ring || req.notify)
     await requireCaller(ctx, actor, cid, req.create ? (req.data?.members ?? []) : undefined, userId);
   const unsubscribe = connectionId ? await ctx.realtime.subscribe(actor, connectionId, cid) : undefined;
   let response: JoinResult;
   try {
-    response = await joinCall(ctx, actor, ref, req, connectionId);
+    response = await joinCall(ctx, actor, ref, req, connectionId && holder ? { connectionId, holder } : undefined);
   } catch (err) {
     unsubscribe?.();
     throw err;

@@ -27,6 +27,7 @@
 import { isoNow } from '../domain/clock.js';
 import {
   activeParticipantsByConnections,
+  markReaped,
   orphanParticipants,
   rehomeParticipants,
   unownedParticipants,
@@ -174,7 +175,7 @@ export class Presence {
 export async function leaveOrphans(ctx: ServiceContext, limit: number): Promise<number> {
   const rows = await orphanParticipants(ctx.store.read, undefined, limit);
   const cids = [...new Set(rows.map((r) => r.call_cid))];
-  for (const cid of cids) await leaveParticipants(ctx, cid, (tx) => orphanParticipants(tx, cid), true);
+  for (const cid of cids) await leaveParticipants(ctx, cid, (tx) => orphanParticipants(tx, cid), true, true);
   return cids.length;
 }
 
@@ -200,6 +201,7 @@ async function leaveParticipants(
   cid: string,
   pick: (tx: Repositories) => Promise<SessionParticipantsTable[]>,
   closeStale = false,
+  reaped = false,
 ): Promise<void> {
   await commit(ctx, async (tx, emit) => {
     const call = await lockCallIfPresent(ctx, tx, cid);
@@ -207,6 +209,14 @@ async function leaveParticipants(
     const picked = await pick(tx);
     const leaving = picked.filter((p) => p.session_id === sessionId);
     if (call && sessionId) await removeParticipants(ctx, tx, call, sessionId, leaving, emit);
+    // Their node was taken for dead: if it was alive after all, it brings back those it still holds (reassert.ts).
+    if (reaped && call && sessionId) {
+      await markReaped(
+        tx,
+        leaving.map((p) => p.user_session_id),
+        isoNow(ctx.clock),
+      );
+    }
     // Rows left open in a session that is over (or of a deleted call) would be found again on every run.
     const stale = picked.filter((p) => p.session_id !== sessionId || !call);
     if (closeStale && stale.length > 0) {

@@ -9,9 +9,10 @@ import { inputError } from '../domain/errors.js';
 export interface RealtimePort {
   /**
    * Throws an input error naming `connection_id` unless that connection is open (on this node, or in a cluster on
-   * any node) and belongs to the acting user (server actors may use any connection).
+   * any node) and belongs to the acting user (server actors may use any connection). Returns the id of the node
+   * holding the connection: it owns the liveness of participations joined over it (cluster/node-liveness.ts).
    */
-  requireConnection(actor: Actor, connectionId: string): Promise<void>;
+  requireConnection(actor: Actor, connectionId: string): Promise<string>;
   /**
    * Subscribes the connection to the calls' events (same check as {@link requireConnection}; callers have already
    * checked that the actor may read the calls). A user who recently lost a connection and now watches a call from
@@ -41,7 +42,7 @@ export interface RealtimePort {
 
 /** For nodes composed without a realtime gateway: every connection id is unknown. */
 export const noRealtime: RealtimePort = {
-  async requireConnection(_actor, connectionId) {
+  async requireConnection(_actor, connectionId): Promise<string> {
     throw inputError(`connection ${connectionId} is not open`, 'connection_id');
   },
   async watch(actor, connectionId) {

@@ -48,12 +48,18 @@ export function newSessionRow(cid: string, now: string, started: boolean): CallS
 
 export type JoinResult = Omit<JoinCallResponse, 'duration'>;
 
+/** The realtime connection a participant joins over, and the node holding it (which may not be this one). */
+export interface JoinedOver {
+  connectionId: string;
+  holder: string;
+}
+
 export async function joinCall(
   ctx: ServiceContext,
   actor: Actor,
   ref: CallRef,
   req: JoinCallRequest,
-  connectionId?: string,
+  over?: JoinedOver,
 ): Promise<JoinResult> {
   const userId = requireActingUserId(actor, req.user_id);
   let created = false;
@@ -73,7 +79,7 @@ export async function joinCall(
       ({ row }) => joinRequirements({ ended: row.ended_at !== null, backstage: row.backstage === 1 }),
       'join call',
     );
-    return addParticipant(ctx, tx, call, userId, connectionId ?? null, emit);
+    return addParticipant(ctx, tx, call, userId, over ?? null, emit);
   });
   const call = await loadCall(ctx, ctx.store.read, ref.type, cid);
   const response = await buildCallResponse(ctx.store.read, actor, call, req.members_limit ?? DEFAULT_MEMBERS_LIMIT);
@@ -113,16 +119,17 @@ async function joinCredentials(ctx: ServiceContext, claims: MediaClaims): Promis
  * Records the user in the call's current session, starting one if needed, and returns the participation's
  * user_session_id. Idempotent per user and connection: a user already in the session over the same connection
  * (or, joining without one, already in it without one) keeps that participation, and nothing is written or
- * announced again.
+ * announced again. The caller holds the call's lock.
  */
-async function addParticipant(
+export async function addParticipant(
   ctx: ServiceContext,
   tx: Repositories,
   call: LoadedCall,
   userId: string,
-  connectionId: string | null,
+  over: JoinedOver | null,
   emit: Emit,
 ): Promise<string> {
+  const connectionId = over?.connectionId ?? null;
   // Only a server token can name the joiner (`user_id`); a user token's user was checked when authenticating.
   const user = await requireExistingUser(tx, userId, 'user_id');
   const now = isoNow(ctx.clock);
@@ -157,8 +164,9 @@ async function addParticipant(
     joined_at: now,
     left_at: null,
     connection_id: connectionId,
-    // The node holding the connection owns the participant's liveness (cluster/node-liveness.ts).
-    node_id: connectionId === null ? null : ctx.nodeId,
+    // The node holding the connection owns the participant's liveness (cluster/node-liveness.ts): not necessarily
+    // this one, behind a balancer the WebSocket may live on another node.
+    node_id: over?.holder ?? null,
   };
   await tx.sessions.addParticipant(participant);
   await tx.calls.update(cid, { current_session_id: session.id, updated_at: now });

@@ -7,6 +7,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { clusterMigration } from '../cluster/cluster-migration.js';
 import { livenessIndexMigration } from '../cluster/liveness-index-migration.js';
+import { reapedMarkerMigration } from '../cluster/reaped-marker-migration.js';
 import { unownedIndexMigration } from '../cluster/unowned-index-migration.js';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
 import { pushMigration } from '../delivery/push/push-migration.js';
@@ -153,6 +154,7 @@ function migrations(dialect: Dialect): Record<string, SchemaMigration> {
     '0200_cluster_nodes_and_jobs': clusterMigration(dialect),
     '0210_liveness_by_node': livenessIndexMigration,
     '0220_unowned_participants': unownedIndexMigration,
+    '0310_reaped_participations': reapedMarkerMigration,
     '0350_schema_compatibility': compatibilityTableMigration,
   };
 }

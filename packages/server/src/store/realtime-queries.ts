@@ -101,3 +101,43 @@ export function unownedParticipants(
   if (cid !== undefined) query = query.where('call_cid', '=', cid);
   return query.orderBy('joined_at').orderBy('user_session_id').limit(limit).execute();
 }
+
+/** Marks participations that just left because their node was taken for dead (services/reassert.ts). */
+export async function markReaped(repos: Repositories, userSessionIds: readonly string[], now: string): Promise<void> {
+  if (userSessionIds.length === 0) return;
+  await repos.db
+    .updateTable('session_participants')
+    .set({ reaped_at: now })
+    .where('user_session_id', 'in', [...userSessionIds])
+    .execute();
+}
+
+/**
+ * Participations of `nodeId` that left because the node was taken for dead and were not dealt with since; optionally
+ * of one call, at most `limit` rows. Served by the partial index `session_participants_reaped` (normally empty for
+ * a live node, so cheap to ask on every reap).
+ */
+export function reapedParticipants(
+  repos: Repositories,
+  nodeId: string,
+  cid?: string,
+  limit = 1000,
+): Promise<SessionParticipantsTable[]> {
+  let query = repos.db
+    .selectFrom('session_participants')
+    .selectAll()
+    .where('node_id', '=', nodeId)
+    .where('reaped_at', 'is not', null);
+  if (cid !== undefined) query = query.where('call_cid', '=', cid);
+  return query.orderBy('call_cid').orderBy('joined_at').orderBy('user_session_id').limit(limit).execute();
+}
+
+/** The reap of these participations was dealt with (brought back, or found not to be): the mark goes. */
+export async function clearReaped(repos: Repositories, userSessionIds: readonly string[]): Promise<void> {
+  if (userSessionIds.length === 0) return;
+  await repos.db
+    .updateTable('session_participants')
+    .set({ reaped_at: null })
+    .where('user_session_id', 'in', [...userSessionIds])
+    .execute();
+}

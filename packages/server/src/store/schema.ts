@@ -79,8 +79,13 @@ export interface SessionParticipantsTable {
   left_at: string | null;
   /** The realtime connection the participant joined over, when any (presence-driven leave). */
   connection_id: string | null;
-  /** The node holding that connection (cluster/node-liveness.ts): its death makes the participant leave. */
+  /**
+   * The node holding the participation's live connection (the realtime connection above, or the SFU connection
+   * that took it over): its death makes the participant leave (cluster/node-liveness.ts).
+   */
   node_id: string | null;
+  /** Set when the participation left because its node was taken for dead (services/reassert.ts). */
+  reaped_at?: string | null;
 }
 
 export interface DevicesTable {
