@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context.js';
 import { leaveOrphans, leaveUnowned } from '../services/presence.js';
 import type { Scheduler } from '../services/scheduler.js';
+import type { NodeStatsColumns } from './node-stats.js';
 
 export interface NodeLivenessOptions {
   ttlMs: number;
@@ -26,6 +27,8 @@ export interface NodeLivenessOptions {
   logger: Logger;
   /** Calls with orphaned participants handled per beat at most (docs/limits.md). */
   reapBatch?: number;
+  /** What this node reports about itself in its row on each beat (cluster/node-stats.ts); nothing when absent. */
+  stats?: () => Promise<NodeStatsColumns>;
 }
 
 export const DEFAULT_REAP_BATCH = 100;
@@ -33,11 +36,18 @@ const BEAT_KEY = 'node-liveness:beat';
 
 export class NodeLiveness {
   private stopped = false;
+  /** Clock time (ms) of this node's last heartbeat written; undefined before the first. */
+  private lastBeatMs: number | undefined;
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly options: NodeLivenessOptions,
   ) {}
+
+  /** Milliseconds since this node last wrote its heartbeat (`/metrics`); undefined before the first. */
+  heartbeatAgeMs(): number | undefined {
+    return this.lastBeatMs === undefined ? undefined : this.ctx.clock.now().getTime() - this.lastBeatMs;
+  }
 
   get intervalMs(): number {
     return Math.max(1, Math.floor(this.options.ttlMs / 3));
@@ -58,10 +68,11 @@ export class NodeLiveness {
 
   /** One heartbeat, then one reap; exposed so tests can drive it. */
   async beat(): Promise<void> {
+    const stats = await this.reportedStats();
     const now = this.isoNow();
     const updated = await this.ctx.store.read.db
       .updateTable('cluster_nodes')
-      .set({ last_seen_at: now })
+      .set({ last_seen_at: now, ...stats })
       .where('node_id', '=', this.ctx.nodeId)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0 && !this.stopped) {
@@ -71,6 +82,7 @@ export class NodeLiveness {
       );
       await this.register();
     }
+    if (Number(updated.numUpdatedRows) > 0) this.lastBeatMs = Date.parse(now);
     await this.reap();
   }
 
@@ -93,12 +105,25 @@ export class NodeLiveness {
   }
 
   private async register(): Promise<void> {
+    const stats = await this.reportedStats();
     const now = this.isoNow();
     await this.ctx.store.read.db
       .insertInto('cluster_nodes')
-      .values({ node_id: this.ctx.nodeId, started_at: now, last_seen_at: now })
-      .onConflict((oc) => oc.column('node_id').doUpdateSet({ last_seen_at: now }))
+      .values({ node_id: this.ctx.nodeId, started_at: now, last_seen_at: now, ...stats })
+      .onConflict((oc) => oc.column('node_id').doUpdateSet({ last_seen_at: now, ...stats }))
       .execute();
+    this.lastBeatMs = Date.parse(now);
+  }
+
+  /** The stats hook's columns; a failure to read them must not stop the heartbeat, which then writes none. */
+  private async reportedStats(): Promise<Partial<NodeStatsColumns>> {
+    if (!this.options.stats) return {};
+    try {
+      return await this.options.stats();
+    } catch (err) {
+      this.options.logger.warn({ err }, 'node stats not read: this heartbeat reports none');
+      return {};
+    }
   }
 
   private arm(): void {

@@ -5,6 +5,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { clusterMigration } from '../cluster/cluster-migration.js';
 import { livenessIndexMigration } from '../cluster/liveness-index-migration.js';
+import { nodeStatsMigration } from '../cluster/node-stats-migration.js';
 import { unownedIndexMigration } from '../cluster/unowned-index-migration.js';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
 import { pushMigration } from '../delivery/push/push-migration.js';
@@ -143,6 +144,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0200_cluster_nodes_and_jobs': clusterMigration(dialect),
     '0210_liveness_by_node': livenessIndexMigration,
     '0220_unowned_participants': unownedIndexMigration,
+    '0360_cluster_node_stats': nodeStatsMigration,
   };
 }
 
