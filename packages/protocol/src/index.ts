@@ -1,4 +1,5 @@
 export * from './capabilities.js';
+export * from './cluster.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './ids.js';

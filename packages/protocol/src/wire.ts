@@ -9,6 +9,7 @@
  * everything else is `export type`. The SDK's bundle test fails when a schema leaks in.
  */
 export * from './capabilities.js';
+export type * from './cluster.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './ids.js';

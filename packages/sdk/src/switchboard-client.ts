@@ -9,6 +9,7 @@ import type {
   DeleteUsersResponse,
   Device,
   EmptyResponse,
+  ListClusterNodesResponse,
   ListDeliveriesQuery,
   ListDeliveriesResponse,
   ListDevicesResponse,
@@ -157,6 +158,14 @@ export class SwitchboardClient {
    */
   updateApp(body: UpdateAppRequest): Promise<{ app: AppSettings; duration: string }> {
     return this.#http.patch('/app', body);
+  }
+
+  /**
+   * The live nodes of the cluster (one on a single node): id, public URL, version, start and last heartbeat,
+   * connections, owned participants, media load, draining (Switchboard extension).
+   */
+  listClusterNodes(): Promise<ListClusterNodesResponse> {
+    return this.#http.get('/cluster/nodes');
   }
 
   /** Webhook deliveries, newest first, filterable by hook, status and call (Switchboard extension). */

@@ -6,7 +6,10 @@ import type { ActingUserRequest, Call, WithDuration } from '@switchboard/protoco
 
 // The query endpoints' wire types live in protocol; re-exported here so SDK users keep importing them from us.
 export type {
+  ClusterNode,
+  ClusterNodeMedia,
   FilterConditions,
+  ListClusterNodesResponse,
   QueryCallMembersRequest,
   QueryCallMembersResponse,
   QueryCallsRequest,

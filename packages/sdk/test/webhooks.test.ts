@@ -51,5 +51,8 @@ describe('app settings and delivery calls', () => {
     await api.replayWebhookEvents({ hook_id: 'h', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' });
     assert.equal(fake.last().pathname, '/api/v2/webhooks/replay');
     assert.equal((fake.last().body as { hook_id: string }).hook_id, 'h');
+    await api.listClusterNodes();
+    assert.equal(fake.last().method, 'GET');
+    assert.equal(fake.last().pathname, '/api/v2/cluster/nodes');
   });
 });

@@ -1148,6 +1148,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/cluster/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the nodes of the cluster (Switchboard extension)
+         * @description Every live node (one on a single node) with its id, public URL, version, start time, last heartbeat, realtime connections, owned participants, media load and whether it drains: what each node wrote into its `cluster_nodes` row on its last heartbeat (every third of `SWITCHBOARD_NODE_TTL_MS`). A node that stopped beating is listed until a peer reaps it after the TTL. Server tokens only.
+         */
+        get: operations["ListClusterNodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/app": {
         parameters: {
             query?: never;
@@ -13822,6 +13842,112 @@ export interface operations {
             };
             /** @description The body is not JSON (code 4). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Too many requests (code 9). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Internal error (code -1); nothing internal is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description A database statement ran past the statement timeout (code 23); safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+        };
+    };
+    ListClusterNodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live nodes, oldest first, with the figures each wrote on its last heartbeat. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nodes: {
+                            /** @description The node id (a fresh UUID per process start). */
+                            id: string;
+                            /** @description The URL clients reach this node at (`SWITCHBOARD_PUBLIC_URL`, or the address it listens on). */
+                            public_url: string | null;
+                            /** @description The node's server package version. */
+                            version: string | null;
+                            /** Format: date-time */
+                            started_at: string;
+                            /** Format: date-time */
+                            last_heartbeat_at: string;
+                            /** @description Realtime WebSocket connections this node holds. */
+                            connections: number | null;
+                            /** @description Participations whose live connection this node holds (it owns their liveness). */
+                            participants: number | null;
+                            /** @description The node's SFU load; null when media is off or not reported. */
+                            media: {
+                                /** @description Calls with media on this node (SFU rooms). */
+                                rooms: number;
+                                /** @description Media participants (signaling sockets joined). */
+                                participants: number;
+                                /** @description Tracks published into the SFU. */
+                                published_tracks: number;
+                                /** @description WebRTC peer connections (two per media participant). */
+                                transports: number;
+                            } | null;
+                            /** @description The node is shutting down (SIGTERM): it takes no new work. */
+                            draining: boolean;
+                        }[];
+                        /** @description Server-side processing time, e.g. "1.23ms". */
+                        duration: string;
+                    };
+                };
+            };
+            /** @description Invalid input (code 4); `exception_fields` names the offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description Missing or invalid api_key (code 2) or token (codes 5, 40, 43). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APIError"];
+                };
+            };
+            /** @description The caller lacks the capability (code 17). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

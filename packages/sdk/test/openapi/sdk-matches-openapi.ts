@@ -22,6 +22,7 @@ import type {
   JoinCallResponse,
   LeaveCallRequest,
   ListCallTypesResponse,
+  ListClusterNodesResponse,
   PinRequest,
   QueryCallMembersRequest,
   QueryCallMembersResponse,
@@ -125,4 +126,5 @@ export const responses = [
   same<Ok<'UpdateUsersPartial'>, UsersResponse>(true),
   same<Ok<'QueryUsers'>, QueryUsersResponse>(true),
   same<Ok<'DeleteUsers'>, DeleteUsersResponse>(true),
+  same<Ok<'ListClusterNodes'>, ListClusterNodesResponse>(true),
 ];

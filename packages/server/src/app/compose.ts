@@ -14,6 +14,7 @@ import { keepCachesCoherent } from '../cluster/cache-coherence.js';
 import { DurableTimers } from '../cluster/durable-timers.js';
 import { openHeartbeatConnection } from '../cluster/heartbeat-connection.js';
 import { NodeLiveness } from '../cluster/node-liveness.js';
+import { nodeStatsProvider, ownedParticipants, TRANSPORTS_PER_MEDIA_PARTICIPANT } from '../cluster/node-stats.js';
 import { RemoteConnections } from '../cluster/remote-connections.js';
 import { Delivery } from '../delivery/index.js';
 import type { Resolver } from '../delivery/outbound/guarded-lookup.js';
@@ -21,6 +22,7 @@ import { type Clock, systemClock } from '../domain/clock.js';
 import { outboundPolicies } from '../domain/network-address.js';
 import { buildHttpApp } from '../http/app.js';
 import { httpLimits } from '../http/http-limits.js';
+import { registerNodeGauges } from '../http/node-metrics.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import type { Readiness } from '../http/routes/system-routes.js';
 import { candidateScope } from '../media/embedded/candidate-policy.js';
@@ -46,6 +48,7 @@ import type { Config } from './config.js';
 import { resolveCredentials } from './credentials.js';
 import { type DemoTokenPolicy, demoTokenPolicy } from './demo-token-policy.js';
 import { checkReadiness } from './readiness.js';
+import { packageVersion } from './server-version.js';
 
 export interface NodeOptions {
   config: Config;
@@ -221,6 +224,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   await seedBuiltinCallTypes(ctx);
   const auth = new Authenticator(credentials.apiKey, credentials.apiSecret, store, clock);
   const metrics = new Registry();
+  // Every series names its node, so the scrapes of a cluster's nodes can be told apart and added up.
+  metrics.setDefaultLabels({ node: nodeId });
   const delivery = new Delivery(store, bus, clock, logger, metrics, {
     apiKey: credentials.apiKey,
     apiSecret: credentials.apiSecret,
@@ -253,6 +258,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     rateLimiter,
     corsOrigins: config.corsOrigins,
     metrics,
+    accessLogLevel: config.accessLog,
     delivery: delivery.admin,
     ready,
     testPush: (actor, body) => delivery.testPush(actor, body),
@@ -285,6 +291,14 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   const stopDroppingRings = dropRingsOnEnd(bus, store, ctx.rings, (err) => logger.error({ err }, 'ring not dropped'));
   presence.register(ctx);
   timers.handle(RING_JOB, (job) => ringTimedOut(ctx, cidOfRingKey(job.key)));
+  const stats = nodeStatsProvider(store, {
+    nodeId,
+    version: packageVersion(),
+    publicUrl: () => publicUrl,
+    connections: () => registry.size,
+    media: () => media?.stats(),
+    draining: () => draining,
+  });
   // Heartbeat first: participants of dead nodes (a previous process of this one too) leave after the node TTL.
   // Its own connection: a heartbeat queued behind a saturated request pool would get a busy node taken for dead.
   const heartbeat = openHeartbeatConnection(dbOptions, store.read.db, Math.max(1000, config.nodeTtlMs / 3), logger);
@@ -294,10 +308,28 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     logger,
     heartbeatDb: heartbeat.db,
     holds: (connectionId) => registry.get(connectionId) !== undefined,
+    stats,
   });
   await liveness.start().catch(async (err: unknown) => {
     await heartbeat.close();
     throw err;
+  });
+  const mediaServer = media;
+  registerNodeGauges(metrics, {
+    connections: () => registry.size,
+    ownedParticipants: () => ownedParticipants(store, nodeId),
+    ...(mediaServer ? { media: () => mediaServer.stats() } : {}),
+    transportsPerMediaParticipant: TRANSPORTS_PER_MEDIA_PARTICIPANT,
+    ...(bus instanceof RedisEventBus
+      ? {
+          bus: () => ({
+            connected: bus.connected(),
+            subscribedChannels: bus.subscribedChannels() + (remote?.subscribedChannels() ?? 0),
+          }),
+        }
+      : {}),
+    heartbeatAgeMs: () => liveness.heartbeatAgeMs(),
+    draining: () => draining,
   });
   timers.start();
   await delivery.start();

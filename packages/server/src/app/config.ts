@@ -4,6 +4,7 @@ import {
   parseRetrySchedule,
 } from '../delivery/retry-schedule.js';
 import { OPERATOR_ALLOW_SETTING, parseCidr, WEB_PUSH_ALLOW_SETTING } from '../domain/network-address.js';
+import { ACCESS_LOG_LEVELS, type AccessLogLevel } from '../http/access-log.js';
 import type { CandidateScopeSetting } from '../media/embedded/candidate-policy.js';
 
 /**
@@ -21,6 +22,7 @@ export interface Config {
   redisUrl: string | undefined;
   shutdownTimeoutMs: number;
   logLevel: string;
+  accessLog: AccessLogLevel;
   publicUrl: string | undefined;
   presenceGraceMs: number;
   nodeTtlMs: number;
@@ -105,6 +107,11 @@ function intBetween(name: string, min: number, max: number) {
 function redisUrl(raw: string): string {
   if (!/^rediss?:\/\//.test(raw)) throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
   return raw;
+}
+function accessLogLevel(raw: string): AccessLogLevel {
+  const level = ACCESS_LOG_LEVELS.find((l) => l === raw);
+  if (!level) throw new Error(`SWITCHBOARD_ACCESS_LOG must be one of ${ACCESS_LOG_LEVELS.join(', ')}, got ${raw}`);
+  return level;
 }
 function mediaMode(raw: string): MediaMode {
   if (raw !== 'embedded' && raw !== 'off') throw new Error(`SWITCHBOARD_MEDIA must be embedded or off, got ${raw}`);
@@ -232,6 +239,15 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     parse: nonNegativeInt('SWITCHBOARD_SHUTDOWN_TIMEOUT_MS'),
   },
   { key: 'logLevel', env: 'LOG_LEVEL', description: 'pino log level', default: 'info', parse: logLevel },
+  {
+    key: 'accessLog',
+    env: 'SWITCHBOARD_ACCESS_LOG',
+    description:
+      'Access log: one line per request (method, path without query, status, duration, request id, user id) at ' +
+      'this pino level, or `off`. Written only when `LOG_LEVEL` lets the level through',
+    default: 'off',
+    parse: accessLogLevel,
+  },
   {
     key: 'publicUrl',
     env: 'SWITCHBOARD_PUBLIC_URL',

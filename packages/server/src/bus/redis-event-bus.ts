@@ -137,6 +137,11 @@ export class RedisEventBus implements EventBus {
     return this.publisher.status === 'ready' && this.subscriber.status === 'ready';
   }
 
+  /** Redis pub/sub channels this bus holds subscribed right now (`/metrics`): its one channel while connected. */
+  subscribedChannels(): number {
+    return this.subscribedOnce && !this.closed && this.subscriber.status === 'ready' ? 1 : 0;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.gapListeners.clear();

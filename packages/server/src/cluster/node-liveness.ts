@@ -28,6 +28,7 @@ import { leaveOrphans, leaveUnowned } from '../services/presence.js';
 import { reassertParticipations } from '../services/reassert.js';
 import type { Scheduler } from '../services/scheduler.js';
 import type { Database } from '../store/schema.js';
+import type { NodeStatsColumns } from './node-stats.js';
 
 export interface NodeLivenessOptions {
   ttlMs: number;
@@ -39,6 +40,8 @@ export interface NodeLivenessOptions {
   heartbeatDb?: Kysely<Database>;
   /** Whether a realtime connection is open on this node (its participations come back if the node was reaped). */
   holds?: (connectionId: string) => boolean;
+  /** What this node reports about itself in its row on each beat (cluster/node-stats.ts); nothing when absent. */
+  stats?: () => Promise<NodeStatsColumns>;
 }
 
 export const DEFAULT_REAP_BATCH = 100;
@@ -50,11 +53,20 @@ export class NodeLiveness {
   /** The running re-assertion after this node found itself reaped; one at a time. */
   private reasserting: Promise<void> | undefined;
   private reassertAgain = false;
+  private lastStats: Partial<NodeStatsColumns> = {};
+  private readingStats: Promise<void> | undefined;
+  /** Clock time (ms) of this node's last heartbeat written; undefined before the first. */
+  private lastBeatMs: number | undefined;
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly options: NodeLivenessOptions,
   ) {}
+
+  /** Milliseconds since this node last wrote its heartbeat (`/metrics`); undefined before the first. */
+  heartbeatAgeMs(): number | undefined {
+    return this.lastBeatMs === undefined ? undefined : this.ctx.clock.now().getTime() - this.lastBeatMs;
+  }
 
   get intervalMs(): number {
     return Math.max(1, Math.floor(this.options.ttlMs / 3));
@@ -62,6 +74,9 @@ export class NodeLiveness {
 
   /** Registers this node (before it accepts connections) and starts beating and reaping. */
   async start(): Promise<void> {
+    // The first row carries this node's figures (URL, version) at once; later beats write them one beat old.
+    this.reportedStats();
+    await this.readingStats;
     await this.register();
     this.armBeat();
     this.armReap();
@@ -73,6 +88,7 @@ export class NodeLiveness {
     this.options.scheduler.cancel(BEAT_KEY);
     this.options.scheduler.cancel(REAP_KEY);
     await this.reasserting;
+    await this.readingStats;
     await this.ctx.store.read.db.deleteFrom('cluster_nodes').where('node_id', '=', this.ctx.nodeId).execute();
   }
 
@@ -91,11 +107,13 @@ export class NodeLiveness {
    * pool, so the next beat does not wait for it).
    */
   private async heartbeat(): Promise<void> {
+    const now = this.isoNow();
     const updated = await this.heartbeatDb
       .updateTable('cluster_nodes')
-      .set({ last_seen_at: this.isoNow() })
+      .set({ last_seen_at: now, ...this.reportedStats() })
       .where('node_id', '=', this.ctx.nodeId)
       .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) this.lastBeatMs = Date.parse(now);
     if (Number(updated.numUpdatedRows) > 0 || this.stopped) return;
     this.options.logger.warn(
       { nodeId: this.ctx.nodeId },
@@ -155,12 +173,36 @@ export class NodeLiveness {
   }
 
   private async register(): Promise<void> {
+    const stats = this.reportedStats();
     const now = this.isoNow();
     await this.heartbeatDb
       .insertInto('cluster_nodes')
-      .values({ node_id: this.ctx.nodeId, started_at: now, last_seen_at: now })
-      .onConflict((oc) => oc.column('node_id').doUpdateSet({ last_seen_at: now }))
+      .values({ node_id: this.ctx.nodeId, started_at: now, last_seen_at: now, ...stats })
+      .onConflict((oc) => oc.column('node_id').doUpdateSet({ last_seen_at: now, ...stats }))
       .execute();
+    this.lastBeatMs = Date.parse(now);
+  }
+
+  /**
+   * The figures this node last read about itself (stats hook), and a refresh started in the background: reading
+   * them queries the request pool, and a heartbeat that waited on a saturated pool would get a busy node taken for
+   * dead. So a row's figures are one beat old; a failed read keeps the previous ones.
+   */
+  private reportedStats(): Partial<NodeStatsColumns> {
+    const read = this.options.stats;
+    if (read && !this.readingStats) {
+      this.readingStats = read()
+        .then(
+          (stats) => {
+            this.lastStats = stats;
+          },
+          (err: unknown) => this.options.logger.warn({ err }, 'node stats not read: the row keeps the previous ones'),
+        )
+        .finally(() => {
+          this.readingStats = undefined;
+        });
+    }
+    return this.lastStats;
   }
 
   /** The heartbeat re-arms itself without waiting for any reap: a slow reap must not delay the next beat. */

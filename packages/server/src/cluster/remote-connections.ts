@@ -163,6 +163,11 @@ export class RemoteConnections {
     if (reply?.error !== undefined) throw inputError(reply.error, 'connection_id');
   }
 
+  /** Redis pub/sub channels held subscribed right now (`/metrics`): this node's command channel while connected. */
+  subscribedChannels(): number {
+    return this.subscriber.status === 'ready' ? 1 : 0;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
     for (const [id, { settle, timer }] of this.pending) {

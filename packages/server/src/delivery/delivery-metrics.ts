@@ -13,13 +13,16 @@ export class DeliveryMetrics {
       labelNames: ['hook', 'outcome'] as const,
       registers: [registry],
     });
+    // The outbox is the cluster's, drained by every node: each node reports the same figure, so the series says
+    // so (`scope="cluster"`); take one node's value (max by scope), never the sum over nodes.
     new Gauge({
       name: 'switchboard_outbox_lag_seconds',
-      help: 'Age of the oldest committed event not yet delivered or dead-lettered (0 when none)',
+      help: 'Age of the oldest committed event not yet delivered or dead-lettered (0 when none), cluster-wide',
+      labelNames: ['scope'] as const,
       registers: [registry],
       async collect() {
         const oldest = await oldestUndelivered();
-        this.set(oldest ? Math.max(0, (now() - Date.parse(oldest)) / 1000) : 0);
+        this.set({ scope: 'cluster' }, oldest ? Math.max(0, (now() - Date.parse(oldest)) / 1000) : 0);
       },
     });
   }

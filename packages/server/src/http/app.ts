@@ -12,6 +12,7 @@ import type { Actor } from '../domain/actor.js';
 import { ApiError } from '../domain/errors.js';
 import type { Authenticator } from '../services/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
+import { type AccessLogLevel, accessLog } from './access-log.js';
 import { registerCors } from './cors.js';
 import { formatDuration } from './duration.js';
 import { errorBody, internalError, toApiError } from './error-mapper.js';
@@ -27,6 +28,7 @@ import { type BrowserClientOptions, browserClientRoutes } from './routes/browser
 import { callActionRoutes } from './routes/call-action-routes.js';
 import { callRoutes } from './routes/call-routes.js';
 import { callTypeRoutes } from './routes/call-type-routes.js';
+import { clusterRoutes } from './routes/cluster-routes.js';
 import { landingRoutes } from './routes/landing-routes.js';
 import { deviceRoutes, testPushRoutes } from './routes/push-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
@@ -63,6 +65,8 @@ export interface HttpDeps {
   instrument?: (app: FastifyInstance) => void;
   /** The node's metrics registry, shared with other parts (delivery); a fresh one when absent. */
   metrics?: Registry;
+  /** SWITCHBOARD_ACCESS_LOG: the level of one log line per request, or `off` (the default). */
+  accessLogLevel?: AccessLogLevel;
   /** App settings and the webhook delivery log; absent on a node composed without delivery. */
   delivery?: DeliveryAdmin;
   /** `/readyz`: whether the node's backends answer and it is not draining. */
@@ -88,7 +92,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // pino's Logger and fastify's base logger type differ only in generics; the instance is the same.
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
-    // Per-request logs are off: metrics cover traffic, and errors are logged by the error handler.
+    // fastify's own per-request logs are off: access-log.ts writes one line per request when SWITCHBOARD_ACCESS_LOG
+    // asks for it, metrics cover traffic, and errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     // No child logger per request: it costs a pino child (bindings serialized) on every request, and the one
@@ -137,11 +142,11 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   attachRouteDocs(app);
   await app.register(swagger, swaggerOptions());
 
-  const metrics = await metricsPlugin(app, deps.metrics);
+  const metrics = await metricsPlugin(app, deps.metrics, accessLog(deps.logger, deps.accessLogLevel ?? 'off'));
   app.setNotFoundHandler(async (request, reply) => {
     const started = request.startedAt || performance.now();
     const error = new ApiError(16, `no route for ${request.method} ${request.url.split('?')[0]}`);
-    metrics.observeUnrouted(404, started);
+    metrics.observeUnrouted(request, reply, 404, started);
     return reply.status(404).send(errorBody(error, 'Request', formatDuration(started)));
   });
   await app.register(systemRoutes, deps.ready ? { ready: deps.ready } : {});
@@ -162,6 +167,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     );
   }
   await app.register(async (scope) => userRoutes(scope, deps.ctx), { prefix: '/api/v2' });
+  await app.register(async (scope) => clusterRoutes(scope, deps.ctx), { prefix: '/api/v2' });
   const delivery = deps.delivery;
   if (delivery) await app.register(async (scope) => webhookRoutes(scope, deps.ctx, delivery), { prefix: '/api/v2' });
   for (const prefix of ['/api/v2', '/video'])

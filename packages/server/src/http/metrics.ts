@@ -4,14 +4,20 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { AccessLog } from './access-log.js';
 import { asList } from './route-hooks.js';
 
 export interface RequestMetrics {
   /** Records a request that no route answered (the not-found handler): routes record their own. */
-  observeUnrouted(status: number, startedAt: number): void;
+  observeUnrouted(request: FastifyRequest, reply: FastifyReply, status: number, startedAt: number): void;
 }
 
-export async function metricsPlugin(app: FastifyInstance, registry = new Registry()): Promise<RequestMetrics> {
+/** `accessLog` (http/access-log.ts), when on, writes its line from the same per-route hook. */
+export async function metricsPlugin(
+  app: FastifyInstance,
+  registry = new Registry(),
+  accessLog?: AccessLog,
+): Promise<RequestMetrics> {
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
     name: 'switchboard_http_request_duration_seconds',
@@ -33,6 +39,7 @@ export async function metricsPlugin(app: FastifyInstance, registry = new Registr
         byStatus.set(reply.statusCode, series);
       }
       series.observe((performance.now() - request.startedAt) / 1000);
+      accessLog?.(request, reply, request.startedAt);
       done();
     };
     route.onResponse = [...asList(route.onResponse), observe];
@@ -44,8 +51,9 @@ export async function metricsPlugin(app: FastifyInstance, registry = new Registr
   });
 
   return {
-    observeUnrouted(status, startedAt) {
+    observeUnrouted(request, reply, status, startedAt) {
       duration.observe({ operation: 'other', status: String(status) }, (performance.now() - startedAt) / 1000);
+      accessLog?.(request, reply.code(status), startedAt);
     },
   };
 }

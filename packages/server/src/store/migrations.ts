@@ -7,6 +7,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { clusterMigration } from '../cluster/cluster-migration.js';
 import { livenessIndexMigration } from '../cluster/liveness-index-migration.js';
+import { nodeStatsMigration } from '../cluster/node-stats-migration.js';
 import { reapedMarkerMigration } from '../cluster/reaped-marker-migration.js';
 import { unownedIndexMigration } from '../cluster/unowned-index-migration.js';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
@@ -156,6 +157,7 @@ function migrations(dialect: Dialect): Record<string, SchemaMigration> {
     '0220_unowned_participants': unownedIndexMigration,
     '0310_reaped_participations': reapedMarkerMigration,
     '0350_schema_compatibility': compatibilityTableMigration,
+    '0360_cluster_node_stats': nodeStatsMigration,
   };
 }
 

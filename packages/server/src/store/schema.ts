@@ -156,6 +156,17 @@ export interface ClusterNodesTable {
   started_at: string;
   /** Stored time of the last heartbeat; older than the node TTL means the node is dead. */
   last_seen_at: string;
+  /** What the node reported about itself on its last heartbeat (cluster/node-stats.ts); null from older nodes. */
+  public_url: string | null;
+  version: string | null;
+  connections: number | null;
+  participants: number | null;
+  media_rooms: number | null;
+  media_participants: number | null;
+  media_tracks: number | null;
+  media_transports: number | null;
+  /** 1 while the node drains (SIGTERM), 0 otherwise. */
+  draining: number | null;
 }
 
 /** Durable one-shot timers and the state they act on (cluster/durable-timers.ts). */

@@ -17,8 +17,14 @@ eachDatabase('operations', (node) => {
     const res = await fetch(new URL('/metrics', node().baseUrl));
     assert.equal(res.status, 200);
     const text = await res.text();
-    assert.match(text, /switchboard_http_request_duration_seconds_count\{operation="GetCall",status="404"\} [1-9]/);
+    assert.match(
+      text,
+      /switchboard_http_request_duration_seconds_count\{node="[^"]+",operation="GetCall",status="404"\} [1-9]/,
+    );
     // A path no route matches is counted too, under `other`.
-    assert.match(text, /switchboard_http_request_duration_seconds_count\{operation="other",status="404"\} [1-9]/);
+    assert.match(
+      text,
+      /switchboard_http_request_duration_seconds_count\{node="[^"]+",operation="other",status="404"\} [1-9]/,
+    );
   });
 });

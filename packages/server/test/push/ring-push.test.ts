@@ -120,8 +120,14 @@ eachDatabase(
         );
         assert.equal(peers.apns.connections, 1, 'every APNs push so far went over one reused HTTP/2 connection');
         const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
-        assert.match(metrics, /switchboard_push_notifications_total\{provider="ios",outcome="device_removed"\} 1/);
-        assert.match(metrics, /switchboard_push_notifications_total\{provider="android",outcome="sent"\} [1-9]/);
+        assert.match(
+          metrics,
+          /switchboard_push_notifications_total\{provider="ios",outcome="device_removed",node="[^"]+"\} 1/,
+        );
+        assert.match(
+          metrics,
+          /switchboard_push_notifications_total\{provider="android",outcome="sent",node="[^"]+"\} [1-9]/,
+        );
       } finally {
         peers.apns.script = () => ({ status: 200 });
       }

@@ -162,8 +162,11 @@ for (const dialect of dialects) {
       );
       assert.equal(new Set(first.map((r) => r.headers['x-webhook-id'])).size, 1, 'same X-Webhook-Id on every attempt');
       const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
-      assert.match(metrics, /switchboard_webhook_deliveries_total\{hook="webhook_url",outcome="failed"\} 5\n/);
-      assert.match(metrics, /switchboard_outbox_lag_seconds \d/);
+      assert.match(
+        metrics,
+        /switchboard_webhook_deliveries_total\{hook="webhook_url",outcome="failed",node="[^"]+"\} 5\n/,
+      );
+      assert.match(metrics, /switchboard_outbox_lag_seconds\{[^}]*scope="cluster"[^}]*\} \d/);
     });
 
     it("holds a call's later events while its first is unanswered (head of line), on every database", async () => {
@@ -265,7 +268,10 @@ for (const dialect of dialects) {
           ['1', '2', '3', '4', '5', '6', '7'],
         );
         let metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
-        assert.match(metrics, /switchboard_webhook_deliveries_total\{hook="ops",outcome="dead_lettered"\} 1\n/);
+        assert.match(
+          metrics,
+          /switchboard_webhook_deliveries_total\{hook="ops",outcome="dead_lettered",node="[^"]+"\} 1\n/,
+        );
 
         dead.respond = () => 200;
         const retried = await ok(t, 'POST', `/api/v2/webhooks/deliveries/${delivery.id}/retry`, {});
@@ -282,9 +288,13 @@ for (const dialect of dialects) {
         metrics = await eventually(
           'the delivered counter',
           async () => (await fetch(`${t.baseUrl}/metrics`)).text(),
-          (text) => text.includes('switchboard_webhook_deliveries_total{hook="ops",outcome="delivered"} 1\n'),
+          (text) =>
+            /switchboard_webhook_deliveries_total\{hook="ops",outcome="delivered",node="[^"]+"\} 1\n/.test(text),
         );
-        assert.match(metrics, /switchboard_webhook_deliveries_total\{hook="ops",outcome="dead_lettered"\} 1\n/);
+        assert.match(
+          metrics,
+          /switchboard_webhook_deliveries_total\{hook="ops",outcome="dead_lettered",node="[^"]+"\} 1\n/,
+        );
 
         // Replay: every retained event of the scripted call again, to the ops hook, with their own webhook ids.
         await ok(t, 'PATCH', '/api/v2/app', {

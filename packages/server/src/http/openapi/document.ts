@@ -128,6 +128,7 @@ export function swaggerOptions(): SwaggerOptions {
           description: 'The same call operations under `/video/...`, as client-side SDKs call them.',
         },
         { name: 'operations', description: 'Health, metrics and this document; no authentication.' },
+        { name: 'cluster', description: 'The nodes serving this app (server tokens only).' },
       ],
       components: {
         securitySchemes: {

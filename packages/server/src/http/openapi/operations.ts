@@ -18,6 +18,7 @@ import {
   HealthResponseSchema,
   JoinCallResponseSchema,
   ListCallTypesResponseSchema,
+  ListClusterNodesResponseSchema,
   ListDeliveriesResponseSchema,
   ListDevicesResponseSchema,
   QueryCallMembersResponseSchema,
@@ -254,6 +255,15 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     description: 'Answers while the node serves requests; no authentication.',
     response: HealthResponseSchema,
     public: true,
+  },
+  ListClusterNodes: {
+    summary: 'List the nodes of the cluster (Switchboard extension)',
+    description:
+      'Every live node (one on a single node) with its id, public URL, version, start time, last heartbeat, ' +
+      'realtime connections, owned participants, media load and whether it drains: what each node wrote into its ' +
+      '`cluster_nodes` row on its last heartbeat (every third of `SWITCHBOARD_NODE_TTL_MS`). A node that stopped ' +
+      'beating is listed until a peer reaps it after the TTL. Server tokens only.',
+    response: ListClusterNodesResponseSchema,
   },
   Readiness: {
     summary: 'Readiness',

@@ -9,6 +9,7 @@ import {
   Call,
   CallType,
   type CallTypeResponse,
+  ClusterNode,
   type DeleteCallResponse,
   type DeleteUsersResponse,
   type EmptyResponse,
@@ -17,6 +18,7 @@ import {
   type GetOrCreateCallResponse,
   type JoinCallResponse,
   type ListCallTypesResponse,
+  type ListClusterNodesResponse,
   type ListDeliveriesResponse,
   type ListDevicesResponse,
   Member,
@@ -214,6 +216,10 @@ export const ReplayEventsResponseSchema = body(
   { queued: Type.Integer({ description: 'Deliveries queued, one per matching retained event.' }) },
   'How many events were queued again.',
 );
+export const ListClusterNodesResponseSchema = body(
+  { nodes: Type.Array(ClusterNode) },
+  'The live nodes, oldest first, with the figures each wrote on its last heartbeat.',
+);
 export const HealthResponseSchema = body({ status: Type.Literal('ok') }, 'The node is up.');
 export const ReadinessResponseSchema = body(
   {
@@ -259,3 +265,4 @@ same<Static<typeof TestPushResponseSchema>, TestPushResponse>(true);
 same<Static<typeof ListDeliveriesResponseSchema>, ListDeliveriesResponse>(true);
 same<Static<typeof RetryDeliveryResponseSchema>, RetryDeliveryResponse>(true);
 same<Static<typeof ReplayEventsResponseSchema>, ReplayEventsResponse>(true);
+same<Static<typeof ListClusterNodesResponseSchema>, ListClusterNodesResponse>(true);

@@ -1,0 +1,64 @@
+/**
+ * What a node says about itself: read by `/metrics` (cluster/node-metrics.ts) and written into its `cluster_nodes`
+ * row on every heartbeat (node-liveness.ts calls the provider), which `GET /api/v2/cluster/nodes` lists
+ * (cluster/cluster-nodes.ts). The composition root wires the sources; this file only shapes them.
+ */
+import type { MediaStats } from '../media/media-server.js';
+import type { Store } from '../store/store.js';
+
+/** The live figures of this node, read when asked (each is cheap: a size, a flag or one indexed count). */
+export interface NodeStatsSources {
+  nodeId: string;
+  version: string;
+  publicUrl(): string;
+  /** Realtime WebSocket connections held. */
+  connections(): number;
+  /** Undefined when media is off. */
+  media(): MediaStats | undefined;
+  draining(): boolean;
+}
+
+/** The `cluster_nodes` columns a heartbeat writes besides `last_seen_at`. */
+export interface NodeStatsColumns {
+  public_url: string;
+  version: string;
+  connections: number;
+  participants: number;
+  media_rooms: number | null;
+  media_participants: number | null;
+  media_tracks: number | null;
+  media_transports: number | null;
+  draining: number;
+}
+
+/** Each media participant holds two WebRTC peer connections: one it publishes on, one it receives on. */
+export const TRANSPORTS_PER_MEDIA_PARTICIPANT = 2;
+
+/** Participations whose live connection (realtime or media) this node holds: the ones it owns the liveness of. */
+export async function ownedParticipants(store: Store, nodeId: string): Promise<number> {
+  const row = await store.read.db
+    .selectFrom('session_participants')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('node_id', '=', nodeId)
+    .where('left_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** A heartbeat's provider: the columns of this node's row, read now. */
+export function nodeStatsProvider(store: Store, sources: NodeStatsSources): () => Promise<NodeStatsColumns> {
+  return async () => {
+    const media = sources.media();
+    return {
+      public_url: sources.publicUrl(),
+      version: sources.version,
+      connections: sources.connections(),
+      participants: await ownedParticipants(store, sources.nodeId),
+      media_rooms: media ? media.rooms : null,
+      media_participants: media ? media.participants : null,
+      media_tracks: media ? media.publishedTracks : null,
+      media_transports: media ? media.participants * TRANSPORTS_PER_MEDIA_PARTICIPANT : null,
+      draining: sources.draining() ? 1 : 0,
+    };
+  };
+}
