@@ -204,6 +204,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     retryScheduleMs: config.webhookRetryScheduleMs,
     retentionMs: config.outboxRetentionMs,
     pushRetryScheduleMs: config.pushRetryScheduleMs,
+    // A dead node's claims are due again for the others within the time it takes to be declared dead.
+    leaseMs: config.nodeTtlMs,
     outbound: ctx.config.outbound,
     ...(options.resolve ? { resolve: options.resolve } : {}),
   });
