@@ -105,7 +105,7 @@ export class Delivery {
       metrics,
       logger,
       () => clock.now(),
-      { retryScheduleMs: options.retryScheduleMs, maxInFlight, leaseMs },
+      { retryScheduleMs: options.retryScheduleMs, maxInFlight, leaseMs, fullClaimEveryMs: pollMs },
       () => this.workerLoop.wake(),
     );
     const wakeForNew = () => {

@@ -23,6 +23,11 @@ export interface WorkerOptions {
   maxInFlight: number;
   /** How long a claim holds without renewal (the node TTL): what a dead node's claims delay their calls by. */
   leaseMs: number;
+  /**
+   * A claim over every (hook, call) at least this often, even while settled attempts keep the worker busy with
+   * their own calls: otherwise claims a dead node left would wait for a quiet moment.
+   */
+  fullClaimEveryMs: number;
 }
 
 export class WebhookWorker {
@@ -38,6 +43,8 @@ export class WebhookWorker {
   private rescan = true;
   /** The earliest retry this worker knows of (epoch ms), to sleep until then between full claims. */
   private nextDueMs: number | undefined;
+  /** When the last claim over every (hook, call) ran (epoch ms). */
+  private lastFullMs = 0;
 
   constructor(
     private readonly store: Store,
@@ -60,8 +67,12 @@ export class WebhookWorker {
     const now = this.now();
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs).toISOString();
     // After a finished attempt only its (hook, call) has a new head: claim just there (cheap) unless told otherwise.
-    const full = this.rescan || this.outcomes.length === 0;
-    if (full && free > 0) this.rescan = false;
+    const full =
+      this.rescan || this.outcomes.length === 0 || now.getTime() - this.lastFullMs >= this.options.fullClaimEveryMs;
+    if (full && free > 0) {
+      this.rescan = false;
+      this.lastFullMs = now.getTime();
+    }
     const only = full ? undefined : chainsOf(this.outcomes);
     // One transaction (one pool connection) for the whole step: on PostgreSQL each separate query would queue for a
     // connection behind the API's requests again.

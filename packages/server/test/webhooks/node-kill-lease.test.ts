@@ -15,7 +15,7 @@ import { Receiver } from './receiver.js';
 
 const skip = await postgresSkipReason();
 // Long enough that the fixed costs of taking over (the 1 s poll, a loaded machine) are small next to it.
-const NODE_TTL_MS = 5000;
+const NODE_TTL_MS = 4000;
 const CALLS = 8;
 const EVENTS_PER_CALL = 30;
 
