@@ -24,6 +24,7 @@ import { buildHttpApp } from '../http/app.js';
 import { httpLimits } from '../http/http-limits.js';
 import { registerNodeGauges } from '../http/node-metrics.js';
 import { RateLimiter } from '../http/rate-limit.js';
+import { RedisRateLimitBackend } from '../http/redis-rate-limit.js';
 import type { Readiness } from '../http/routes/system-routes.js';
 import { candidateScope } from '../media/embedded/candidate-policy.js';
 import { DEFAULT_EMBEDDED_MEDIA_OPTIONS, EmbeddedMediaServer } from '../media/embedded/embedded-media-server.js';
@@ -232,6 +233,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     retryScheduleMs: config.webhookRetryScheduleMs,
     retentionMs: config.outboxRetentionMs,
     pushRetryScheduleMs: config.pushRetryScheduleMs,
+    // A dead node's claims are due again for the others within the time it takes to be declared dead.
+    leaseMs: config.nodeTtlMs,
     outbound: ctx.config.outbound,
     ...(options.resolve ? { resolve: options.resolve } : {}),
   });
@@ -249,7 +252,12 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     host: config.host,
   });
   const limits = httpLimits(config);
-  const rateLimiter = new RateLimiter(limits.rateLimits, credentials.apiKey);
+  // With Redis every node charges the same counters: a user's limit holds for the cluster, not per node.
+  const sharedRateLimits = config.redisUrl
+    ? new RedisRateLimitBackend({ url: config.redisUrl, prefix: clusterPrefix, nodeId, logger })
+    : undefined;
+  await sharedRateLimits?.connected;
+  const rateLimiter = new RateLimiter(limits.rateLimits, credentials.apiKey, sharedRateLimits);
   const app = await buildHttpApp({
     ctx,
     auth,
@@ -368,6 +376,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       await delivery.close();
       stopCoherence();
       await remote?.close();
+      sharedRateLimits?.close();
       await bus.close();
       await store.close();
     },

@@ -266,7 +266,8 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     key: 'nodeTtlMs',
     env: 'SWITCHBOARD_NODE_TTL_MS',
     description:
-      'A node whose heartbeat (every third of this) is older than this is dead: its WebSocket participants leave',
+      'A node whose heartbeat (every third of this) is older than this is dead: its WebSocket participants leave. ' +
+      'Also the lease of webhook and push claims (renewed every third of it): a dead node delays its calls by about this',
     default: 15_000,
     parse: intBetween('SWITCHBOARD_NODE_TTL_MS', 30, 3_600_000),
   },

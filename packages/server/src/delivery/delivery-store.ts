@@ -114,6 +114,32 @@ export class DeliveryStore {
       .sort((a, b) => a.id - b.id);
   }
 
+  /**
+   * Extends the leases of claims this node still works on, each only while it is still that claim (in flight with
+   * the same attempt count: the attempt count is the claim token, raised by every claim). A claim another node took
+   * over after the lease ran out is not extended. Answers the ids whose lease was extended.
+   */
+  async renewLeases(claims: readonly { id: number; attempts: number }[], leaseUntil: string): Promise<Set<number>> {
+    const renewed = new Set<number>();
+    for (let i = 0; i < claims.length; i += SETTLE_CHUNK) {
+      const chunk = claims.slice(i, i + SETTLE_CHUNK);
+      const rows = await this.db
+        .updateTable('webhook_deliveries')
+        .set({ lease_until: leaseUntil })
+        .where('status', '=', 'in_flight')
+        .where(
+          'id',
+          'in',
+          chunk.map((c) => c.id),
+        )
+        .where((eb) => eb.or(chunk.map((c) => eb.and([eb('id', '=', c.id), eb('attempts', '=', c.attempts)]))))
+        .returning('id')
+        .execute();
+      for (const row of rows) renewed.add(Number(row.id));
+    }
+    return renewed;
+  }
+
   /** The event JSON text of each outbox row, byte for byte as committed. */
   async payloads(outboxIds: readonly number[]): Promise<Map<number, string>> {
     if (outboxIds.length === 0) return new Map();

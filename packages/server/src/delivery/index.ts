@@ -44,6 +44,11 @@ export interface DeliveryOptions {
   retentionMs: number;
   /** Fallback polling for events committed on other nodes and for expired leases. */
   pollMs?: number;
+  /**
+   * How long a webhook or push claim holds without renewal (the node TTL); renewed every third of it while the
+   * claim is worked on, so a dead node's claims are due again for other nodes within this.
+   */
+  leaseMs?: number;
   maxInFlight?: number;
   /** Waits before each push retry (shorter than webhooks': a late ring is worthless). */
   pushRetryScheduleMs: readonly number[];
@@ -63,6 +68,7 @@ export class Delivery {
   private readonly workerLoop: Loop;
   private readonly purgeLoop: Loop;
   private readonly pushLoop: Loop;
+  private readonly renewLoop: Loop;
   private readonly pushWorker: PushWorker;
   private readonly pushProviders: ProviderPool;
   private readonly pushMetrics: PushMetrics;
@@ -85,6 +91,7 @@ export class Delivery {
       () => clock.now().getTime(),
     );
     const maxInFlight = options.maxInFlight ?? 256;
+    const leaseMs = options.leaseMs ?? 15_000;
     this.sender = new WebhookSender(
       options.apiKey,
       options.apiSecret,
@@ -99,7 +106,7 @@ export class Delivery {
       metrics,
       logger,
       () => clock.now(),
-      { retryScheduleMs: options.retryScheduleMs, maxInFlight },
+      { retryScheduleMs: options.retryScheduleMs, maxInFlight, leaseMs, fullClaimEveryMs: pollMs },
       () => this.workerLoop.wake(),
     );
     const wakeForNew = () => {
@@ -110,6 +117,7 @@ export class Delivery {
     this.pushWorker = new PushWorker(store, this.pushProviders, this.pushMetrics, logger, () => clock.now(), {
       retryScheduleMs: options.pushRetryScheduleMs,
       batchSize: 500,
+      leaseMs,
     });
     this.pushLoop = new Loop(() => this.pushWorker.step(), pollMs, loopFailure(logger, 'push worker failed'));
     const sinks = [new WebhookSink(store.dialect, wakeForNew), new PushSink(() => this.pushLoop.wake())];
@@ -131,6 +139,16 @@ export class Delivery {
       PURGE_EVERY_MS,
       loopFailure(logger, 'outbox purge failed'),
     );
+    // Renewing well before the lease runs out: two renewals may fail (a database blip) before a claim is lost.
+    const renewEveryMs = Math.max(10, Math.floor(leaseMs / 3));
+    this.renewLoop = new Loop(
+      async () => {
+        await Promise.all([this.worker.renewLeases(), this.pushWorker.renewLeases()]);
+        return renewEveryMs;
+      },
+      renewEveryMs,
+      (err) => logger.warn({ err }, 'delivery lease renewal failed'),
+    );
     this.admin = new DeliveryAdmin(store, nowIso, wakeForNew);
   }
 
@@ -151,13 +169,16 @@ export class Delivery {
     this.workerLoop.start();
     this.purgeLoop.start();
     this.pushLoop.start();
+    this.renewLoop.start();
   }
 
   async close(): Promise<void> {
     this.unsubscribe?.();
     this.sender.abortAll();
     await Promise.all([this.relayLoop.stop(), this.workerLoop.stop(), this.purgeLoop.stop(), this.pushLoop.stop()]);
+    // Leases are kept while the attempts in progress finish and their outcomes are recorded.
     await Promise.all([this.worker.drain(), this.pushWorker.drain()]);
+    await this.renewLoop.stop();
     await this.pushProviders.close();
     await this.sender.close();
   }

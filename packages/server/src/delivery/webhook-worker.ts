@@ -1,14 +1,15 @@
 /**
  * The webhook worker of one node: claims due deliveries, sends them (up to `maxInFlight` at once), and records each
- * outcome: delivered on 2xx; otherwise retried on the schedule, then dead-lettered. Every claim carries a lease,
- * so if this node dies its in-flight deliveries become due again for another node once the lease runs out.
+ * outcome: delivered on 2xx; otherwise retried on the schedule, then dead-lettered. Every claim carries a short
+ * lease (the node TTL) that this node extends while it still works on the claim (`renewLeases`, every third of the
+ * lease): an attempt may take up to the hook's timeout, yet if this node dies its claims become due again for
+ * another node within one lease, so a dead node holds up its calls' deliveries for about the node TTL, not longer.
  *
  * Outcomes are not written one by one: a finished attempt queues its outcome and rings the loop, and the next step
  * records every queued outcome and claims what became due, in one transaction. A (hook, call)'s next delivery is
  * claimable only once its predecessor's outcome is committed, so order holds; an outcome lost in a crash before
  * that commit leaves its row in flight, to be sent again when the lease runs out (at least once).
  */
-import { HOOK_TIMEOUT_MAX_MS } from '@switchboard/protocol';
 import type { Logger } from 'pino';
 import type { Repositories, Store } from '../store/store.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
@@ -17,22 +18,33 @@ import { type ActiveHook, HookStore } from './hook-store.js';
 import { retryDelay } from './retry-schedule.js';
 import type { WebhookSender } from './webhook-sender.js';
 
-/** A claim outlives the longest attempt by this much before another node may take it over. */
-const LEASE_MARGIN_MS = 15_000;
-
 export interface WorkerOptions {
   retryScheduleMs: readonly number[];
   maxInFlight: number;
+  /** How long a claim holds without renewal (the node TTL): what a dead node's claims delay their calls by. */
+  leaseMs: number;
+  /**
+   * A claim over every (hook, call) at least this often, even while settled attempts keep the worker busy with
+   * their own calls: otherwise claims a dead node left would wait for a quiet moment.
+   */
+  fullClaimEveryMs: number;
 }
 
 export class WebhookWorker {
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Claims this node holds in the database (claimed, outcome not yet committed), by delivery id: their leases are
+   * renewed. Bounded by `maxInFlight` plus the outcomes waiting for the next step.
+   */
+  private readonly held = new Map<number, DeliveryRow>();
   /** Outcomes of finished attempts, recorded by the next step. */
   private outcomes: Outcome[] = [];
   /** Whether due deliveries may exist beyond the chains of recorded outcomes (new, retried, left by a full claim). */
   private rescan = true;
   /** The earliest retry this worker knows of (epoch ms), to sleep until then between full claims. */
   private nextDueMs: number | undefined;
+  /** When the last claim over every (hook, call) ran (epoch ms). */
+  private lastFullMs = 0;
 
   constructor(
     private readonly store: Store,
@@ -53,10 +65,14 @@ export class WebhookWorker {
     const free = this.options.maxInFlight - this.inFlight.size;
     if (free <= 0 && this.outcomes.length === 0) return 60_000; // a finishing attempt wakes the loop
     const now = this.now();
-    const leaseUntil = new Date(now.getTime() + HOOK_TIMEOUT_MAX_MS + LEASE_MARGIN_MS).toISOString();
+    const leaseUntil = new Date(now.getTime() + this.options.leaseMs).toISOString();
     // After a finished attempt only its (hook, call) has a new head: claim just there (cheap) unless told otherwise.
-    const full = this.rescan || this.outcomes.length === 0;
-    if (full && free > 0) this.rescan = false;
+    const full =
+      this.rescan || this.outcomes.length === 0 || now.getTime() - this.lastFullMs >= this.options.fullClaimEveryMs;
+    if (full && free > 0) {
+      this.rescan = false;
+      this.lastFullMs = now.getTime();
+    }
     const only = full ? undefined : chainsOf(this.outcomes);
     // One transaction (one pool connection) for the whole step: on PostgreSQL each separate query would queue for a
     // connection behind the API's requests again.
@@ -73,6 +89,8 @@ export class WebhookWorker {
     });
     const { claimed, hooks, payloads, due } = result;
     this.reported(recorded);
+    for (const { claim } of recorded) this.held.delete(claim.id);
+    for (const delivery of claimed) this.held.set(delivery.id, delivery);
     for (const { change } of recorded) {
       if (change.status === 'pending')
         this.nextDueMs = Math.min(this.nextDueMs ?? Infinity, Date.parse(change.nextAttemptAt));
@@ -91,6 +109,22 @@ export class WebhookWorker {
     if (free <= 0) return 60_000;
     if (claimed.length === free) return 'more';
     return this.nextDueMs === undefined ? 60_000 : Math.max(0, this.nextDueMs - this.now().getTime());
+  }
+
+  /**
+   * Extends the lease of every claim this node still holds (run every third of the lease). A claim found taken over
+   * (this node stalled past its lease) is no longer renewed; its outcome is then not recorded either (settleMany
+   * checks the same token), and the node that took it over sends it again: at least once.
+   */
+  async renewLeases(): Promise<void> {
+    if (this.held.size === 0) return;
+    const claims = [...this.held.values()];
+    const leaseUntil = new Date(this.now().getTime() + this.options.leaseMs).toISOString();
+    const renewed = await new DeliveryStore(this.store.db, this.store.dialect).renewLeases(claims, leaseUntil);
+    const lost = claims.filter((c) => !renewed.has(c.id) && this.held.get(c.id) === c);
+    // Only claims still held now: one settled while the renewal ran is simply gone from the map.
+    for (const claim of lost) this.held.delete(claim.id);
+    if (lost.length > 0) this.logger.warn({ deliveries: lost.map((c) => c.id) }, 'webhook claims lost to another node');
   }
 
   /** New or requeued deliveries exist: the next step claims from every (hook, call). */

@@ -5,8 +5,9 @@
  * the realtime handshake asks the same limiter (`take`).
  *
  * Counting lives in a backend with the plugin's store interface (`incr(key, cb, windowMs, max)`): its in-memory
- * LRU store today; its Redis store (same interface) when several nodes must share the counts. Every route of a
- * group counts into the same key, so the plugin's per-route child stores are collapsed into one.
+ * LRU store on a single node; with `REDIS_URL` the Redis backend (http/redis-rate-limit.ts), so every node of the
+ * cluster charges the same counters. Every route of a group counts into the same key, so the plugin's per-route
+ * child stores are collapsed into one. A backend that fails lets the request through uncounted.
  */
 import { createRequire } from 'node:module';
 import { ErrorCode } from '@switchboard/protocol';
@@ -76,14 +77,15 @@ export class RateLimiter {
     return this.limits.user[group] === 0 && this.limits.apiKey[group] === 0;
   }
 
-  /** Charges one request outside fastify (the realtime handshake). */
+  /** Charges one request outside fastify (the realtime handshake); allowed uncounted when the store fails. */
   take(group: RateGroup, actor: RateSubject, ip: string): Promise<RateDecision> {
     const limit = this.maxOf(group, actor);
-    return new Promise((resolve, reject) => {
+    const windowS = Math.ceil(this.limits.windowMs / 1000);
+    return new Promise((resolve) => {
       this.backend.incr(
         this.keyOf(group, actor, ip),
         (err, result) => {
-          if (err || !result) return reject(err ?? new Error('rate limit store answered nothing'));
+          if (err || !result) return resolve({ allowed: true, limit, remaining: limit, resetSeconds: windowS });
           resolve({
             allowed: result.current <= limit,
             limit,

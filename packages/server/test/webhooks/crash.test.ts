@@ -2,7 +2,8 @@
  * Crash test (issue 10): a server child process under a steady write load is killed with SIGKILL several times at
  * random moments and restarted; afterwards every event whose write was answered 2xx has reached the receiver.
  * Nothing committed is lost; duplicates are allowed (at least once) and reported. SQLite (the file survives the
- * process); on PostgreSQL a killed node's claims wait for their lease (75 s), which this test does not sit out.
+ * process); on PostgreSQL a killed node's claims are taken over when their lease (the node TTL) runs out, which
+ * test/webhooks/node-kill-lease.test.ts covers.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -28,6 +28,10 @@ export class Receiver {
   readonly arrived: Omit<ReceivedWebhook, 'status' | 'seq'>[] = [];
   /** When it returns a promise, the request is answered only once that settles (a receiver stuck on one event). */
   hold: ((request: Omit<ReceivedWebhook, 'status' | 'seq'>) => Promise<void> | undefined) | undefined;
+  /** Requests whose sender went away before they were answered (e.g. the sending node was killed). */
+  abandoned = 0;
+  /** When each request arrived (ms since epoch), in the order of `arrived`. */
+  readonly arrivedAt: number[] = [];
   /** Requests that arrived while another request with the same X-Webhook-Id was still unanswered. */
   concurrentDuplicates = 0;
   private readonly unanswered = new Set<string>();
@@ -50,8 +54,16 @@ export class Receiver {
         if (target.unanswered.has(webhookId)) target.concurrentDuplicates += 1;
         target.unanswered.add(webhookId);
         target.arrived.push(seen);
+        target.arrivedAt.push(Date.now());
         target.changed.emit('request');
+        let answered = false;
+        res.once('close', () => {
+          if (answered) return;
+          target.abandoned += 1;
+          target.changed.emit('request');
+        });
         const answer = () => {
+          answered = true;
           target.unanswered.delete(webhookId);
           const status = target.respond(seen);
           target.received.push({ ...seen, status, seq: target.received.length });

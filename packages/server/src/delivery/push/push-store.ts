@@ -44,6 +44,27 @@ export class PushStore {
     return rows.map((r) => ({ ...r, id: Number(r.id), outbox_id: Number(r.outbox_id) }));
   }
 
+  /**
+   * Extends the leases of rows this node still sends, each only while it is still that claim (in flight with the
+   * same attempt count, raised by every claim): a row another node took over is not extended.
+   */
+  async renewLeases(rows: readonly { id: number; attempts: number }[], leaseUntil: string): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200) {
+      const chunk = rows.slice(i, i + 200);
+      await this.db
+        .updateTable('push_deliveries')
+        .set({ lease_until: leaseUntil })
+        .where('status', '=', 'in_flight')
+        .where(
+          'id',
+          'in',
+          chunk.map((r) => r.id),
+        )
+        .where((eb) => eb.or(chunk.map((r) => eb.and([eb('id', '=', r.id), eb('attempts', '=', r.attempts)]))))
+        .execute();
+    }
+  }
+
   /** SQLite at start: claims found were left by a process that died (only this process sends). */
   async releaseAllClaims(): Promise<void> {
     await this.db

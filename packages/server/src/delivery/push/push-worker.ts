@@ -10,7 +10,8 @@
  *   service's Retry-After, whichever is longer; when the schedule is used up the row is dropped as failed.
  *
  * A row is claimed again only after its outcome is committed or its lease runs out (at least once; a node dying
- * between a send and its commit sends that push again).
+ * between a send and its commit sends that push again). The lease is short (the node TTL) and renewed while the
+ * round works on it (`renewLeases`), so a dead node's pushes are late by about the node TTL, not a minute.
  */
 import type { CallEvent, NotificationSettings, PushProviderType } from '@switchboard/protocol';
 import type { Logger } from 'pino';
@@ -25,12 +26,11 @@ import type { PushProvider, PushResult } from './push-provider.js';
 import { notificationSettingsOf } from './push-sink.js';
 import { type PushRow, PushStore } from './push-store.js';
 
-/** A claim outlives the longest send (10 s timeout, queued behind a provider's concurrency bound) by this much. */
-const LEASE_MS = 60_000;
-
 export interface PushWorkerOptions {
   retryScheduleMs: readonly number[];
   batchSize: number;
+  /** How long a claim holds without renewal (the node TTL). */
+  leaseMs: number;
 }
 
 type Decision =
@@ -45,6 +45,8 @@ interface Outcome {
 
 export class PushWorker {
   private busy: Promise<unknown> | undefined;
+  /** The rows of the round in progress (claimed, outcome not yet committed): their leases are renewed. */
+  private held: readonly PushRow[] = [];
 
   constructor(
     private readonly store: Store,
@@ -66,6 +68,13 @@ export class PushWorker {
     }
   }
 
+  /** Extends the leases of the round in progress (run every third of the lease). */
+  async renewLeases(): Promise<void> {
+    if (this.held.length === 0) return;
+    const leaseUntil = new Date(this.now().getTime() + this.options.leaseMs).toISOString();
+    await new PushStore(this.store.db, this.store.dialect).renewLeases(this.held, leaseUntil);
+  }
+
   /** Resolves when the round in progress (if any) has recorded its outcomes. */
   async drain(): Promise<void> {
     await this.busy?.catch(() => undefined);
@@ -73,7 +82,7 @@ export class PushWorker {
 
   private async round(): Promise<'more' | number> {
     const now = this.now();
-    const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString();
+    const leaseUntil = new Date(now.getTime() + this.options.leaseMs).toISOString();
     const claim = await this.store.transaction(async (tx) => {
       const queue = new PushStore(tx.db, tx.dialect);
       const rows = await queue.claimDue(now.toISOString(), this.options.batchSize, leaseUntil);
@@ -83,16 +92,21 @@ export class PushWorker {
     if (claim.rows.length === 0) {
       return claim.next === undefined ? 60_000 : Math.max(0, Date.parse(claim.next) - this.now().getTime());
     }
-    this.pool.update(await loadProviderRows(this.store.read.db));
-    const decisions = claim.rows.map((row) => this.decide(row, claim.context as Context));
-    const outcomes = await Promise.all(
-      decisions.map(async (d): Promise<Outcome> => {
-        if (d.kind === 'drop')
-          return { row: d.row, provider: d.provider, result: { outcome: 'skipped', error: d.why } };
-        return { row: d.row, provider: d.provider.name, result: await d.run() };
-      }),
-    );
-    await this.record(outcomes);
+    this.held = claim.rows;
+    try {
+      this.pool.update(await loadProviderRows(this.store.read.db));
+      const decisions = claim.rows.map((row) => this.decide(row, claim.context as Context));
+      const outcomes = await Promise.all(
+        decisions.map(async (d): Promise<Outcome> => {
+          if (d.kind === 'drop')
+            return { row: d.row, provider: d.provider, result: { outcome: 'skipped', error: d.why } };
+          return { row: d.row, provider: d.provider.name, result: await d.run() };
+        }),
+      );
+      await this.record(outcomes);
+    } finally {
+      this.held = [];
+    }
     return claim.rows.length >= this.options.batchSize ? 'more' : 0;
   }
 
