@@ -32,7 +32,10 @@ interface NodeChild {
 
 function startNode(env: Record<string, string>): Promise<NodeChild> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWITCHBOARD_')));
-  const child = spawn(process.execPath, ['--conditions=switchboard-source', BIN, 'start'], {
+  // BENCH_NODE_ARGS: extra node flags for the two nodes (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where
+  // their time goes); NODE_OPTIONS cannot carry those.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...extra, '--conditions=switchboard-source', BIN, 'start'], {
     env: { ...clean, ...env, PORT: '0', LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
