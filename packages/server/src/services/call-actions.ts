@@ -28,11 +28,11 @@ import {
   lockCallForChange,
   requireActingUserId,
 } from './call-access.js';
-import { loadCallModel } from './call-response.js';
+import { loadCallModel, loadCallModelWithUsers } from './call-response.js';
 import type { CallRef } from './calls.js';
 import { commit, commitEvents, type ServiceContext } from './context.js';
 import { removeParticipants } from './sessions.js';
-import { requireExistingUser } from './users.js';
+import { existingUser, requireExistingUser } from './users.js';
 import { userView } from './views.js';
 
 /**
@@ -59,11 +59,9 @@ export async function sendCustomEvent(
   await commitEvents(ctx, async (repos, emit) => {
     const call = await loadCall(ctx, repos, ref.type, cid);
     await guardCall(repos, actor, call, [OwnCapability.SEND_EVENT], 'send event');
-    // The sender and the call's model are independent reads: one round trip's wait for both.
-    const [sender, model] = await Promise.all([
-      userId === undefined ? undefined : requireExistingUser(repos, userId, 'user_id'),
-      loadCallModel(repos, call),
-    ]);
+    // The sender is read with the model's users: one query for both.
+    const { model, users } = await loadCallModelWithUsers(repos, call, userId === undefined ? [] : [userId]);
+    const sender = userId === undefined ? undefined : existingUser(users.get(userId), userId, 'user_id');
     emit(CallEvents.custom(model, req.custom, sender ? userView(sender) : model.created_by, isoNow(ctx.clock)));
   });
 }
