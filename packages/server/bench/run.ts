@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'webhook-delivery': () => import('./webhook-delivery.js'),
   'durable-timers': () => import('./durable-timers.js'),
   'cross-node': () => import('./cross-node.js'),
+  'event-write': () => import('./event-write.js'),
   push: () => import('./push-delivery.js'),
   'sfu-forward': () => import('./sfu-forward.js'),
   'client-bundle': () => import('./client-bundle.js'),

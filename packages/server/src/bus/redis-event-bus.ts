@@ -37,6 +37,11 @@ export interface RedisBusOptions {
   commandTimeoutMs?: number;
 }
 
+interface OutgoingMessage {
+  text: string;
+  resolve: () => void;
+}
+
 interface WireMessage {
   /** Sending node. */
   n: string;
@@ -55,6 +60,8 @@ export class RedisEventBus implements EventBus {
   private readonly channel: string;
   private subscribedOnce = false;
   private droppedSinceConnected = 0;
+  /** Messages waiting for the end of this microtask run (see `send`). */
+  private outgoing: OutgoingMessage[] = [];
   private closed = false;
 
   private constructor(private readonly options: RedisBusOptions) {
@@ -70,6 +77,8 @@ export class RedisEventBus implements EventBus {
     this.publisher = new Redis(options.url, {
       ...common,
       commandTimeout: options.commandTimeoutMs ?? 1000,
+      // No auto-pipelining: it defers every PUBLISH to setImmediate, which added ~1.5 ms to the median cross-node
+      // hop in the cross-node benchmark (0.2–0.3 ms without); `send` batches per microtask run instead.
       connectionName: `switchboard-pub-${options.nodeId}`,
     });
     // The subscriber re-subscribes by itself after a reconnect (ioredis autoResubscribe); it must queue its own
@@ -150,15 +159,45 @@ export class RedisEventBus implements EventBus {
     this.subscriber.disconnect();
   }
 
-  /** Never rejects: the write this message reports has committed, whatever happens to the message. */
-  private async send(message: WireMessage): Promise<void> {
-    if (this.closed) return;
-    try {
-      await this.publisher.publish(this.channel, JSON.stringify(message));
-    } catch (err) {
-      if (this.droppedSinceConnected++ === 0) {
-        this.options.logger.warn({ err }, 'redis bus publish failed: other nodes miss messages until it is back');
-      }
+  /**
+   * Never rejects: the write this message reports has committed, whatever happens to the message. Messages sent in
+   * one run of the microtask queue (a group commit's events, concurrent requests' answers) leave in one pipeline,
+   * one socket write, in send order; unlike ioredis auto-pipelining (deferred to setImmediate) this adds no wait.
+   */
+  private send(message: WireMessage): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.outgoing.push({ text: JSON.stringify(message), resolve });
+      if (this.outgoing.length === 1) queueMicrotask(() => this.flushOutgoing());
+    });
+  }
+
+  private flushOutgoing(): void {
+    const batch = this.outgoing;
+    this.outgoing = [];
+    if (batch.length === 0) return;
+    const settle = (failures: readonly unknown[]) => {
+      for (const err of failures) this.dropped(err);
+      for (const pending of batch) pending.resolve();
+    };
+    if (batch.length === 1) {
+      this.publisher.publish(this.channel, (batch[0] as OutgoingMessage).text).then(
+        () => settle([]),
+        (err: unknown) => settle([err]),
+      );
+      return;
+    }
+    const pipeline = this.publisher.pipeline();
+    for (const { text } of batch) pipeline.publish(this.channel, text);
+    pipeline.exec().then(
+      (results) => settle((results ?? []).flatMap(([err]) => (err ? [err] : []))),
+      (err: unknown) => settle(batch.map(() => err)),
+    );
+  }
+
+  private dropped(err: unknown): void {
+    if (this.droppedSinceConnected++ === 0) {
+      this.options.logger.warn({ err }, 'redis bus publish failed: other nodes miss messages until it is back');
     }
   }
 

@@ -28,11 +28,11 @@ import {
   lockCallForChange,
   requireActingUserId,
 } from './call-access.js';
-import { loadCallModel } from './call-response.js';
+import { loadCallModel, loadCallModelWithUsers } from './call-response.js';
 import type { CallRef } from './calls.js';
-import { commit, type ServiceContext } from './context.js';
+import { commit, commitEvents, type ServiceContext } from './context.js';
 import { removeParticipants } from './sessions.js';
-import { requireExistingUser } from './users.js';
+import { existingUser, requireExistingUser } from './users.js';
 import { userView } from './views.js';
 
 /**
@@ -54,13 +54,15 @@ export async function sendCustomEvent(
     throw inputError(`custom must be at most ${maxBytes} bytes of JSON`, 'custom');
   }
   const cid = toCid(ref.type, ref.id);
-  await commit(ctx, async (tx, emit) => {
-    // Only an event, no state of the call changes: no lock, so custom events (reactions) of one call do not queue.
-    const call = await loadCall(ctx, tx, ref.type, cid);
-    await guardCall(tx, actor, call, [OwnCapability.SEND_EVENT], 'send event');
-    const sender = userId === undefined ? undefined : userView(await requireExistingUser(tx, userId, 'user_id'));
-    const model = await loadCallModel(tx, call);
-    emit(CallEvents.custom(model, req.custom, sender ?? model.created_by, isoNow(ctx.clock)));
+  // Only an event, no state of the call changes: no transaction and no lock (custom events, reactions, of one call
+  // do not queue), and the event joins the outbox group commit.
+  await commitEvents(ctx, async (repos, emit) => {
+    const call = await loadCall(ctx, repos, ref.type, cid);
+    await guardCall(repos, actor, call, [OwnCapability.SEND_EVENT], 'send event');
+    // The sender is read with the model's users: one query for both.
+    const { model, users } = await loadCallModelWithUsers(repos, call, userId === undefined ? [] : [userId]);
+    const sender = userId === undefined ? undefined : existingUser(users.get(userId), userId, 'user_id');
+    emit(CallEvents.custom(model, req.custom, sender ? userView(sender) : model.created_by, isoNow(ctx.clock)));
   });
 }
 

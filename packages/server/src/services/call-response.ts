@@ -33,18 +33,33 @@ export async function loadCallModel(
   call: LoadedCall,
   options: { participants?: 'all' | 'bounded' } = {},
 ): Promise<Call> {
+  return (await loadCallModelWithUsers(repos, call, [], options)).model;
+}
+
+/**
+ * Like loadCallModel, also reading the users `alsoUserIds` in the same users query (an event's sender): one round
+ * trip less on a hot write path. `users` holds whichever of them exist, with the model's own users.
+ */
+export async function loadCallModelWithUsers(
+  repos: Repositories,
+  call: LoadedCall,
+  alsoUserIds: readonly string[],
+  options: { participants?: 'all' | 'bounded' } = {},
+): Promise<{ model: Call; users: ReadonlyMap<string, UsersTable> }> {
   const { row } = call;
   const sessionRow = row.current_session_id ? await repos.sessions.get(row.current_session_id) : undefined;
+  const usersOf = (participants: readonly SessionParticipantsTable[]) =>
+    repos.users.getMany([row.created_by_user_id, ...participants.map((p) => p.user_id), ...alsoUserIds]);
   if (options.participants === 'all' || !sessionRow) {
     const participants = sessionRow ? await repos.sessions.activeParticipants(sessionRow.id) : [];
-    const users = await repos.users.getMany([row.created_by_user_id, ...participants.map((p) => p.user_id)]);
-    return assembleCallModel(call, sessionRow, participants, users);
+    const users = await usersOf(participants);
+    return { model: assembleCallModel(call, sessionRow, participants, users), users };
   }
   // An event's list is partial whenever a user holds several participations, so the counts are always read.
   const participants = await firstParticipationOfEachUser(repos, sessionRow.id, MAX_EVENT_PARTICIPANTS);
   const countByRole = await repos.sessions.activeCountByRole(sessionRow.id);
-  const users = await repos.users.getMany([row.created_by_user_id, ...participants.map((p) => p.user_id)]);
-  return assembleCallModel(call, sessionRow, participants, users, countByRole);
+  const users = await usersOf(participants);
+  return { model: assembleCallModel(call, sessionRow, participants, users, countByRole), users };
 }
 
 /**

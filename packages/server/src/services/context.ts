@@ -72,20 +72,54 @@ export async function commit<T>(ctx: ServiceContext, work: (tx: Repositories, em
   const events: CallEvent[] = [];
   const result = await ctx.store.transaction(async (tx) => {
     events.length = 0; // a retried transaction starts over
-    // The id is stamped here, once per event, so the outbox row, the bus and every delivery carry the same one.
-    const value = await work(tx, (e) => events.push({ ...e, id: randomUUID() }));
-    // Refused here, inside the transaction, an oversize event takes its whole write back with it.
-    for (const [i, event] of events.entries()) events[i] = fitEvent(event, ctx.config.limits.maxEventBytes);
+    const value = await work(tx, collector(events));
+    fitEvents(ctx, events);
     await tx.outbox.append(events);
     return value;
   });
-  // A cluster bus hands back a promise per event: the response waits until the other nodes have them, so a read
-  // on another node right after this write's response cannot be served from a cache that event invalidates.
+  await publishCommitted(ctx, events);
+  return result;
+}
+
+/**
+ * For work that changes no state and only emits events (custom events): `work` reads through the root
+ * repositories, outside any transaction, and its events join the node's outbox group commit
+ * (store/outbox-group-commit.ts), one INSERT shared with concurrent requests instead of a transaction of its own.
+ * The request still returns only after its own rows committed, and they are published only after that, in the
+ * order emitted. Nothing is lost by reading outside a transaction: on PostgreSQL (READ COMMITTED) every statement
+ * sees its own snapshot anyway, and the work takes no lock. If `work` throws, nothing is appended.
+ */
+export async function commitEvents<T>(
+  ctx: ServiceContext,
+  work: (repos: Repositories, emit: Emit) => Promise<T>,
+): Promise<T> {
+  const events: CallEvent[] = [];
+  const value = await work(ctx.store.read, collector(events));
+  fitEvents(ctx, events);
+  await ctx.store.outboxGroup.append(events);
+  await publishCommitted(ctx, events);
+  return value;
+}
+
+/** The id is stamped here, once per event, so the outbox row, the bus and every delivery carry the same one. */
+function collector(events: CallEvent[]): Emit {
+  return (e) => events.push({ ...e, id: randomUUID() });
+}
+
+/** Refused before the write, an oversize event takes its whole write back with it. */
+function fitEvents(ctx: ServiceContext, events: CallEvent[]): void {
+  for (const [i, event] of events.entries()) events[i] = fitEvent(event, ctx.config.limits.maxEventBytes);
+}
+
+/**
+ * A cluster bus hands back a promise per event: the response waits until the other nodes have them, so a read on
+ * another node right after this write's response cannot be served from a cache that event invalidates.
+ */
+async function publishCommitted(ctx: ServiceContext, events: readonly CallEvent[]): Promise<void> {
   const handedOver: Promise<void>[] = [];
   for (const event of events) {
     const pending = ctx.bus.publish(event);
     if (pending) handedOver.push(pending);
   }
   if (handedOver.length > 0) await Promise.all(handedOver);
-  return result;
 }

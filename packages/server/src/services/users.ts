@@ -27,7 +27,11 @@ import { userView } from './views.js';
 
 /** The live (not deleted) user, or an input error naming `field`: for ids a request names as existing users. */
 export async function requireExistingUser(tx: Repositories, userId: string, field: string): Promise<UsersTable> {
-  const user = await tx.users.get(userId);
+  return existingUser(await tx.users.get(userId), userId, field);
+}
+
+/** `user` (read for `userId`) unless it is missing or deleted: then the input error requireExistingUser gives. */
+export function existingUser(user: UsersTable | undefined, userId: string, field: string): UsersTable {
   if (!user || user.deleted_at !== null) throw inputError(`user ${userId} does not exist`, field);
   return user;
 }

@@ -8,6 +8,7 @@ import { CallStore } from './call-store.js';
 import { CallTypeStore } from './call-type-store.js';
 import type { Dialect, SqlDatabase } from './database.js';
 import { MemberStore } from './member-store.js';
+import { OutboxGroupCommit } from './outbox-group-commit.js';
 import { OutboxStore } from './outbox-store.js';
 import type { Database } from './schema.js';
 import { SessionStore } from './session-store.js';
@@ -36,6 +37,8 @@ export class Repositories {
 
 export class Store {
   readonly dialect: Dialect;
+  /** Outbox appends of writes that change no state, written in groups (outbox-group-commit.ts). */
+  readonly outboxGroup: OutboxGroupCommit;
   private readonly root: Repositories;
   /**
    * With `checkTransactionReads`, marks code running inside `transaction`: reading through the root connection
@@ -51,6 +54,7 @@ export class Store {
   ) {
     this.root = new Repositories(database.db, database.dialect);
     this.dialect = database.dialect;
+    this.outboxGroup = new OutboxGroupCommit(database.db);
     this.insideTransaction = options.checkTransactionReads ? new AsyncLocalStorage<true>() : undefined;
   }
 
@@ -71,7 +75,8 @@ export class Store {
     return this.insideTransaction ? this.insideTransaction.run(true, run) : run();
   }
 
-  close(): Promise<void> {
-    return this.database.close();
+  async close(): Promise<void> {
+    await this.outboxGroup.drain();
+    await this.database.close();
   }
 }
