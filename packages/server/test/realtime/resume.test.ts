@@ -6,9 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { DeliveryStore } from '../../src/delivery/delivery-store.js';
 import { raw } from '../support/raw-http.js';
 import type { TestNode } from '../support/test-node.js';
-import { asUser, createCall, eachRealtimeDatabase, type Message, seedUsers, TestSocket, uid } from './support.js';
+import {
+  asUser,
+  createCall,
+  eachRealtimeDatabase,
+  type Message,
+  seedUsers,
+  TestSocket,
+  uid,
+  waitFor,
+} from './support.js';
 
 async function sendCustom(t: TestNode, userId: string, path: string, n: number): Promise<void> {
   const res = await asUser(t, userId, 'POST', `${path}/event`, { custom: { n } });
@@ -123,6 +133,40 @@ eachRealtimeDatabase('realtime: resume after a reconnect', {}, (node) => {
       assert.equal(customN(await socket.event('custom', call.cid)), 1);
     } finally {
       await socket.close();
+    }
+  });
+
+  it('an event purged after the retention (in bounded batches) answers resync; unrelayed events stay', async () => {
+    const t = node();
+    const [owner, member] = [uid('owner'), uid('member')];
+    await seedUsers(t, owner, member);
+    const call = await createCall(t, owner, [owner, member]);
+    const first = await TestSocket.connect(t, member);
+    for (let n = 0; n < 5; n++) await sendCustom(t, owner, call.path, n);
+    const seen = await first.next((m) => m.type === 'custom' && customN(m) === 4, 'the events');
+    await first.close();
+    const db = t.node.ctx.store.db;
+    const rowsOfCall = () =>
+      db.selectFrom('outbox').select(['id', 'relayed_at']).where('call_cid', '=', call.cid).execute();
+    await waitFor(async () => (await rowsOfCall()).every((r) => r.relayed_at !== null), 'the events to be relayed');
+    // Relayed long ago, as after the retention.
+    await db
+      .updateTable('outbox')
+      .set({ relayed_at: '2000-01-01T00:00:00.000Z' })
+      .where('call_cid', '=', call.cid)
+      .execute();
+    const purged = await new DeliveryStore(db, t.node.ctx.store.dialect).purge('2001-01-01T00:00:00.000Z', 2);
+    assert.ok(purged.events >= 5, JSON.stringify(purged));
+    assert.deepEqual(await rowsOfCall(), []);
+    const other = await createCall(t, owner, [owner, member]);
+    assert.ok((await db.selectFrom('outbox').select('id').where('call_cid', '=', other.cid).execute()).length > 0);
+
+    const second = await resume(t, member, { last_event_id: seen.id });
+    try {
+      const resync = await second.next((m) => m.type === 'connection.resync', 'resync');
+      assert.equal(resync.reason, 'unknown_event');
+    } finally {
+      await second.close();
     }
   });
 
