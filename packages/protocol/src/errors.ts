@@ -53,7 +53,5 @@ export const CloseCode = {
   SendQueueFull: 4008,
   HealthCheckTimeout: 4009,
   ServerShutdown: 4010,
-  /** The server failed to resume the connection (its database is away): reconnect with backoff and resume again. */
-  ServerError: 1011,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -74,9 +74,10 @@ export interface HealthCheckEvent {
 
 /**
  * Why a resume could not replay what the client missed: `unknown_event` (the `last_event_id` is not in the outbox:
- * older than its retention, or never committed) or `too_many_events` (more missed events than the node replays).
+ * older than its retention, or never committed), `too_many_events` (more missed events than the node replays) or
+ * `replay_failed` (the node could not read them, e.g. its database timed out).
  */
-export type ResyncReason = 'unknown_event' | 'too_many_events';
+export type ResyncReason = 'unknown_event' | 'too_many_events' | 'replay_failed';
 
 /**
  * Server → client, right after `connection.ok`, instead of a replay: some events since `last_event_id` will not be

@@ -251,8 +251,9 @@ export class RealtimeGateway {
   }
 
   /**
-   * A replay that fails (the database is away) closes the connection so the client resumes again later: going on
-   * live would skip what it missed without telling it.
+   * A replay that fails (a statement timed out, the database is away) answers `connection.resync`: the client
+   * re-reads its state instead of missing events unknowingly, and a replay too heavy for the database does not
+   * come back on every reconnect.
    */
   private async replay(connection: Connection, resume: ResumeRequest): Promise<void> {
     try {
@@ -260,7 +261,7 @@ export class RealtimeGateway {
       await this.resumer.replay(connection, resume);
     } catch (err) {
       this.deps.logger.warn({ err, connectionId: connection.id }, 'resume replay failed');
-      connection.close(CloseCode.ServerError, 'resume failed, reconnect');
+      this.resumer.failed(connection, resume);
     }
   }
 

@@ -101,6 +101,13 @@ export class Resumer {
     }
   }
 
+  /** The restore or the replay threw: the client is told to re-read, and live events flow. */
+  failed(connection: Connection, request: ResumeRequest): void {
+    connection.endReplay();
+    connection.forgetReplay();
+    connection.sendJson(this.resync(connection, request, 'replay_failed'));
+  }
+
   private async replayMissed(connection: Connection, request: ResumeRequest): Promise<ResumeOutcome> {
     const user = connection.user;
     if (!user) return { replayed: 0 };

@@ -85,7 +85,7 @@ const webSocket = {
     [ConnectionEventType.ConnectionOk]:
       'Auth accepted: `{ type, connection_id, me, created_at, last_event_id? }` (`last_event_id`: the newest event, a resume point).',
     [ConnectionEventType.ConnectionResync]:
-      'After a resume that cannot be replayed: `{ type, connection_id, reason: unknown_event | too_many_events, last_event_id, created_at }`; re-read state.',
+      'After a resume that cannot be replayed: `{ type, connection_id, reason: unknown_event | too_many_events | replay_failed, last_event_id, created_at }`; re-read state.',
     [ConnectionEventType.ConnectionError]: 'Auth refused: `{ type, error: APIError, created_at }`, then close 1000.',
     [ConnectionEventType.HealthCheck]: 'Ping/pong: `{ type, connection_id, created_at }`.',
     call_events:
