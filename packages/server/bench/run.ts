@@ -26,6 +26,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'sfu-forward': () => import('./sfu-forward.js'),
   'client-bundle': () => import('./client-bundle.js'),
   'media-join': () => import('./media-join.js'),
+  'resume-replay': () => import('./resume-replay.js'),
 };
 
 const requested = process.argv.slice(2);

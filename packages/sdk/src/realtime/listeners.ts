@@ -2,9 +2,10 @@
  * Typed event listeners for the client side. Event names are the wire `type` strings (protocol `EventType`), plus
  * `connection.ok` (each (re)connect), `connection.changed` (online / offline), `connection.recovered` (after a
  * reconnect, once every watched call is watched again), `connection.rewatch_failed` (re-watching one call after a
- * reconnect failed) and `*` (every call event).
+ * reconnect failed), `connection.resync` (after a reconnect, the server could not replay the events missed while
+ * away: re-read the state you show) and `*` (every call event, each once).
  */
-import type { CallEvent, ConnectionOkEvent } from '@switchboard/protocol/wire';
+import type { CallEvent, ConnectionOkEvent, ConnectionResyncEvent } from '@switchboard/protocol/wire';
 
 /** Emitted locally when the realtime connection goes down or comes back. */
 export interface ConnectionChangedEvent {
@@ -38,6 +39,7 @@ export interface ClientEventMap {
   'connection.changed': ConnectionChangedEvent;
   'connection.recovered': ConnectionRecoveredEvent;
   'connection.rewatch_failed': ConnectionRewatchFailedEvent;
+  'connection.resync': ConnectionResyncEvent;
   '*': CallEvent;
 }
 

@@ -11,10 +11,13 @@ import {
   type CallEvent,
   CloseCode,
   type ConnectionOkEvent,
+  type ConnectionResyncEvent,
   type Custom,
   ErrorCode,
 } from '@switchboard/protocol/wire';
 import { SwitchboardError } from '../errors.js';
+import { MAX_RESUME_WATCHES } from './resume-limits.js';
+import { SeenEvents } from './seen-events.js';
 
 /** A WebSocket class: `globalThis.WebSocket` in browsers, `import WebSocket from 'ws'` in Node 20. */
 export type WebSocketConstructor = new (url: string) => object;
@@ -50,8 +53,13 @@ export interface RealtimeConnectionOptions {
   reconnectInitialDelayMs: number;
   reconnectMaxDelayMs: number;
   onOpen(ok: ConnectionOkEvent, reconnected: boolean): void;
+  /** Each call event once (a resume may send one again: dropped by id). */
   onEvent(event: CallEvent): void;
   onOffline(): void;
+  /** The calls to watch again at once on a resume (cids). */
+  watchedCalls?(): string[];
+  /** The server could not replay what a resume missed: the app must re-read its state. */
+  onResync?(event: ConnectionResyncEvent): void;
 }
 
 const OPEN = 1;
@@ -78,6 +86,8 @@ export class RealtimeConnection {
   #retriedExpiredToken = false;
   #lastError: SwitchboardError | undefined;
   #lastHeardAt = 0;
+  /** Resume point and recent ids (a reconnect resumes from the last event received). */
+  readonly #seen = new SeenEvents();
   #healthTimer: ReturnType<typeof setInterval> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -87,6 +97,11 @@ export class RealtimeConnection {
 
   get connectionId(): string | undefined {
     return this.#connectionId;
+  }
+
+  /** The id of the last call event received: the next connect resumes from it. */
+  get lastEventId(): string | undefined {
+    return this.#seen.lastEventId;
   }
 
   get state(): ConnectionState {
@@ -145,7 +160,7 @@ export class RealtimeConnection {
     this.#socket = socket;
     this.#lastError = undefined;
     socket.onopen = () => {
-      socket.send(JSON.stringify({ token, products: ['video'], user_details: this.#options.user }));
+      socket.send(JSON.stringify({ token, products: ['video'], user_details: this.#options.user, ...this.#resume() }));
     };
     socket.onmessage = (event) => this.#onMessage(typeof event.data === 'string' ? event.data : String(event.data));
     socket.onclose = (event) => {
@@ -168,6 +183,10 @@ export class RealtimeConnection {
       case 'connection.ok':
         this.#onOk(message as unknown as ConnectionOkEvent);
         return;
+      case 'connection.resync':
+        this.#seen.resynced(this.#lastOk?.last_event_id);
+        this.#options.onResync?.(message as unknown as ConnectionResyncEvent);
+        return;
       case 'connection.error':
         {
           const body = message.error as APIErrorBody | undefined;
@@ -175,7 +194,9 @@ export class RealtimeConnection {
         }
         return;
       default:
-        if (typeof message.call_cid === 'string') this.#options.onEvent(message as unknown as CallEvent);
+        if (typeof message.call_cid !== 'string') return;
+        if (!this.#seen.accept(typeof message.id === 'string' ? message.id : undefined)) return;
+        this.#options.onEvent(message as unknown as CallEvent);
     }
   }
 
@@ -184,11 +205,20 @@ export class RealtimeConnection {
     this.#everConnected = true;
     this.#connectionId = ok.connection_id;
     this.#lastOk = ok;
+    this.#seen.anchor(ok.last_event_id);
     this.#attempt = 0;
     this.#retriedExpiredToken = false;
     this.#startHealthChecks();
     this.#settle(ok);
     this.#options.onOpen(ok, reconnected);
+  }
+
+  /** What the first message adds to resume: nothing until there is an event to resume from. */
+  #resume(): { last_event_id?: string; watch_call_cids?: string[] } {
+    const last = this.#seen.lastEventId;
+    if (last === undefined) return {};
+    const watched = (this.#options.watchedCalls?.() ?? []).slice(0, MAX_RESUME_WATCHES);
+    return { last_event_id: last, ...(watched.length > 0 ? { watch_call_cids: watched } : {}) };
   }
 
   #onClose(code: number): void {

@@ -106,6 +106,9 @@ export class SwitchboardVideoClient {
       onOpen: (ok, reconnected) => this.#onOpen(ok, reconnected),
       onEvent: (event) => this.#onEvent(event),
       onOffline: () => this.#listeners.emit('connection.changed', { type: 'connection.changed', online: false }, false),
+      // A resume watches these again before the server replays what was missed (re-watching by REST follows).
+      watchedCalls: () => [...this.#watched].map((call) => call.cid),
+      onResync: (event) => this.#listeners.emit('connection.resync', event, false),
     });
     this.#owner = {
       http: this.#http,
@@ -117,6 +120,11 @@ export class SwitchboardVideoClient {
 
   get state(): ConnectionState {
     return this.#connection.state;
+  }
+
+  /** The id of the last call event received; a reconnect resumes from it (docs/realtime.md "Resuming"). */
+  get lastEventId(): string | undefined {
+    return this.#connection.lastEventId;
   }
 
   /** The current connection id, when connected. */

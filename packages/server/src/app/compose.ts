@@ -173,6 +173,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     healthCheckIntervalMs: config.healthCheckIntervalMs,
     idleTimeoutMs: config.idleTimeoutMs,
     maxBufferedBytes: config.maxBufferedBytes,
+    resumeMaxEvents: config.resumeMaxEvents,
+    resumeMaxBytes: config.resumeMaxBytes,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     maxWebSockets: webSocketCap(config.maxWebSockets, config.maxConnections),
     ...options.realtime,

@@ -30,6 +30,8 @@ export interface Config {
   healthCheckIntervalMs: number;
   idleTimeoutMs: number;
   maxBufferedBytes: number;
+  resumeMaxEvents: number;
+  resumeMaxBytes: number;
   snapshotCacheEntries: number;
   snapshotCacheBytes: number;
   callTypeCacheEntries: number;
@@ -300,6 +302,22 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
     default: 2 * 1024 * 1024,
     parse: nonNegativeInt('SWITCHBOARD_MAX_BUFFERED_BYTES'),
   },
+  {
+    key: 'resumeMaxEvents',
+    env: 'SWITCHBOARD_RESUME_MAX_EVENTS',
+    description:
+      'Most missed events a resuming WebSocket is replayed (`last_event_id`); past it the client gets `connection.resync`',
+    default: 1000,
+    parse: intBetween('SWITCHBOARD_RESUME_MAX_EVENTS', 0, 100_000),
+  },
+  {
+    key: 'resumeMaxBytes',
+    env: 'SWITCHBOARD_RESUME_MAX_BYTES',
+    description:
+      'Most bytes of missed events a resuming WebSocket is replayed; past it the client gets `connection.resync`',
+    default: 8 * 1024 * 1024,
+    parse: intBetween('SWITCHBOARD_RESUME_MAX_BYTES', 0, 1024 * 1024 * 1024),
+  },
   ...limitSettings(),
   {
     key: 'corsOrigins',
@@ -327,7 +345,8 @@ export const SETTINGS: readonly Setting<keyof Config>[] = [
   {
     key: 'outboxRetentionMs',
     env: 'SWITCHBOARD_OUTBOX_RETENTION_MS',
-    description: 'How long relayed events and settled webhook deliveries are kept (for replay) before purging',
+    description:
+      'How long relayed events and settled webhook deliveries are kept (for webhook replay and WebSocket resume) before purging',
     default: 7 * 24 * 60 * 60 * 1000,
     parse: nonNegativeInt('SWITCHBOARD_OUTBOX_RETENTION_MS'),
   },

@@ -244,21 +244,39 @@ export class DeliveryStore {
     return row?.due ?? undefined;
   }
 
-  /** Removes delivered and dead-lettered deliveries last touched before `cutoff`, then relayed events no delivery needs. */
-  async purge(cutoff: string): Promise<{ deliveries: number; events: number }> {
+  /**
+   * Removes delivered and dead-lettered deliveries last touched before `cutoff`, then relayed events no delivery
+   * needs (also the events resuming WebSockets replay from), `purgeBatch` rows per statement.
+   */
+  async purge(cutoff: string, purgeBatch = 5000): Promise<{ deliveries: number; events: number }> {
     const deliveries = await this.db
       .deleteFrom('webhook_deliveries')
       .where('status', 'in', ['delivered', 'dead_letter'])
       .where('updated_at', '<', cutoff)
       .executeTakeFirst();
-    const events = await this.db
-      .deleteFrom('outbox')
-      .where('relayed_at', '<', cutoff)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.outbox_id', '=', 'outbox.id'))),
-      )
-      .executeTakeFirst();
-    return { deliveries: Number(deliveries.numDeletedRows), events: Number(events.numDeletedRows) };
+    // Events go in bounded batches (a week of a busy cluster is millions of rows): one statement never holds locks
+    // on, or writes the log for, more than a batch, and writers are not stalled behind it.
+    let events = 0;
+    for (;;) {
+      const batch = await this.db
+        .deleteFrom('outbox')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('outbox as o')
+            .select('o.id')
+            .where('o.relayed_at', '<', cutoff)
+            .where(({ not, exists, selectFrom }) =>
+              not(exists(selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.outbox_id', '=', 'o.id'))),
+            )
+            .orderBy('o.id')
+            .limit(purgeBatch),
+        )
+        .executeTakeFirst();
+      const deleted = Number(batch.numDeletedRows);
+      events += deleted;
+      if (deleted < purgeBatch) break;
+    }
+    return { deliveries: Number(deliveries.numDeletedRows), events };
   }
 
   /** Creation time of the oldest event not yet delivered or dead-lettered anywhere (outbox lag). */

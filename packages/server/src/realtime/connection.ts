@@ -6,6 +6,7 @@
 import { CloseCode } from '@switchboard/protocol';
 import type { WebSocket } from 'ws';
 import type { Actor } from '../domain/actor.js';
+import { ReplayMerge } from './replay-merge.js';
 
 export type ConnectionState = 'authenticating' | 'open' | 'closed';
 
@@ -24,6 +25,8 @@ export class Connection {
   lastHeardAt: number;
   /** Set once a participant joined over this connection (or took over one): closing it starts presence grace. */
   carriesParticipants = false;
+  /** While a resume replays missed events, and a while after: joins the replay to live events (replay-merge.ts). */
+  private merge: ReplayMerge | undefined;
   /** Resolves when the socket has closed, whoever closed it. */
   readonly closed: Promise<void>;
 
@@ -64,6 +67,53 @@ export class Connection {
     }
     this.socket.send(data, { binary: false });
     return true;
+  }
+
+  /** Sends one live call event (already encoded): held while a resume replays, dropped when the replay sent it. */
+  deliver(eventId: string | undefined, data: Buffer): boolean {
+    if (!this.merge) return this.sendText(data);
+    switch (this.merge.live(eventId, data)) {
+      case 'send':
+        return this.sendText(data);
+      case 'held':
+        return true;
+      case 'duplicate':
+        return false;
+      case 'overflow':
+        // Too much arrived during the replay: the client reconnects and resumes again from what it got.
+        this.close(CloseCode.SendQueueFull, 'send queue full');
+        return false;
+    }
+  }
+
+  /** From now on live events are held until {@link endReplay} (call before the replay reads the outbox). */
+  beginReplay(): void {
+    this.merge = new ReplayMerge(this.maxBufferedBytes);
+  }
+
+  /**
+   * Sends one replayed event unless this connection already sent it. A replay may be larger than the send bound,
+   * so past half of it this waits until the socket has written the event out (the reader sets the pace).
+   */
+  async replay(eventId: string | undefined, data: Buffer): Promise<boolean> {
+    if (this.merge && !this.merge.replay(eventId)) return false;
+    if (this.state === 'closed') return false;
+    if (this.socket.bufferedAmount <= this.maxBufferedBytes / 2) return this.sendText(data);
+    await new Promise<void>((resolve) => this.socket.send(data, { binary: false }, () => resolve()));
+    return true;
+  }
+
+  /**
+   * Flushes the live events held during the replay (minus those it sent). Replayed ids are still matched against
+   * late live copies until {@link forgetReplay}.
+   */
+  endReplay(): void {
+    if (!this.merge) return;
+    for (const data of this.merge.finish()) this.sendText(data);
+  }
+
+  forgetReplay(): void {
+    this.merge = undefined;
   }
 
   /** Starts the close handshake; the connection is retired at once (nothing more is sent to it). */

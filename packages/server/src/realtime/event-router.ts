@@ -57,7 +57,7 @@ export class EventRouter {
     if (recipients.size > 0) {
       const data = Buffer.from(JSON.stringify(event));
       for (const connection of recipients) {
-        if (this.mayReceive(connection, event)) connection.sendText(data);
+        if (this.mayReceive(connection, event)) connection.deliver(event.id, data);
       }
     }
     const affected = usersWhoseAccessMayShrink(event);
@@ -76,12 +76,17 @@ export class EventRouter {
   }
 
   private mayReceive(connection: Connection, event: CallEvent): boolean {
-    const user = connection.user;
-    if (!user) return false;
-    const scope = user.actor.callCids;
-    if (scope && !scope.includes(event.call_cid)) return false;
-    return mayReceive(event, user.userId);
+    return connectionMayReceive(connection, event);
   }
+}
+
+/** A token limited to some calls hears only of those; then the block list decides (domain/audience.ts). */
+export function connectionMayReceive(connection: Connection, event: CallEvent): boolean {
+  const user = connection.user;
+  if (!user) return false;
+  const scope = user.actor.callCids;
+  if (scope && !scope.includes(event.call_cid)) return false;
+  return mayReceive(event, user.userId);
 }
 
 /** The users an event may have taken `read-call` away from (their watches of the call are checked again). */

@@ -47,9 +47,10 @@ import type { Presence } from '../services/presence.js';
 import { Connection } from './connection.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { EventRouter } from './event-router.js';
-import { admitConnection, readConnectMessage } from './handshake.js';
+import { admitConnection, type ResumeRequest, readConnectMessage } from './handshake.js';
 import { MemberDirectory } from './member-directory.js';
 import type { RealtimeOptions } from './realtime-options.js';
+import { Resumer } from './resume.js';
 import { SocketCap } from './socket-cap.js';
 import { WatchAccess } from './watch-access.js';
 
@@ -95,6 +96,7 @@ export interface GatewayStats {
 export class RealtimeGateway {
   private readonly wss: WebSocketServer;
   private readonly router: EventRouter;
+  private readonly resumer: Resumer;
   /** Every socket not yet closed, authenticated or not. */
   private readonly live = new Set<Connection>();
   /** Upgraded sockets of any path, bounded by `maxWebSockets`. */
@@ -115,6 +117,13 @@ export class RealtimeGateway {
     this.sockets = new SocketCap(deps.options.maxWebSockets);
     const access = new WatchAccess(deps.registry, () => deps.ctx);
     this.router = new EventRouter(deps.registry, new MemberDirectory(deps.ctx.store.read), access, deps.logger);
+    this.resumer = new Resumer(
+      deps.ctx,
+      deps.registry,
+      access,
+      { maxEvents: deps.options.resumeMaxEvents, maxBytes: deps.options.resumeMaxBytes },
+      deps.logger,
+    );
   }
 
   /** Starts accepting connections on `server` and delivering events from the bus. */
@@ -219,7 +228,11 @@ export class RealtimeGateway {
       this.requireRoomFor(user.userId);
       connection.user = user;
       connection.state = 'open';
+      // A resume holds live events from here on, so none is lost or doubled while the replay reads (resume.ts).
+      const resume = request.resume;
+      if (resume) this.resumer.prepare(connection);
       this.deps.registry.add(connection);
+      const lastEventId = await this.resumer.resumePoint(connection);
       // Listed before the client learns its id, so a request with it may land on any node right away.
       await this.deps.remote?.hold(connection.id, user.userId);
       if (connection.state !== 'open') return; // closed while being listed (retired() released it)
@@ -228,10 +241,27 @@ export class RealtimeGateway {
         connection_id: connection.id,
         me,
         created_at: isoNow(this.deps.ctx.clock),
+        ...(lastEventId !== undefined ? { last_event_id: lastEventId } : {}),
       };
       connection.sendJson(ok);
+      if (resume) await this.replay(connection, resume);
     } catch (err) {
       this.refuse(connection, err);
+    }
+  }
+
+  /**
+   * A replay that fails (a statement timed out, the database is away) answers `connection.resync`: the client
+   * re-reads its state instead of missing events unknowingly, and a replay too heavy for the database does not
+   * come back on every reconnect.
+   */
+  private async replay(connection: Connection, resume: ResumeRequest): Promise<void> {
+    try {
+      await this.resumer.restoreWatches(connection, resume);
+      await this.resumer.replay(connection, resume);
+    } catch (err) {
+      this.deps.logger.warn({ err, connectionId: connection.id }, 'resume replay failed');
+      this.resumer.failed(connection, resume);
     }
   }
 

@@ -11,7 +11,7 @@
  * Two steps, so that the gateway can charge the user's limits in between: `readConnectMessage` checks the message
  * and the token and writes nothing; `admitConnection` then writes the user (only what changed).
  */
-import { ConnectUserDetails, type Custom, isUserId, type User } from '@switchboard/protocol';
+import { ConnectUserDetails, type Custom, isCallId, isCallTypeName, isUserId, type User } from '@switchboard/protocol';
 import type { ValidateFunction } from 'ajv';
 import { authFailed, inputError } from '../domain/errors.js';
 import { validationError } from '../http/error-mapper.js';
@@ -30,9 +30,20 @@ interface UserDetails {
   custom?: Custom;
 }
 
+/** A resume after a reconnect (realtime/resume.ts): the last event the client received, and what it watched. */
+export interface ResumeRequest {
+  lastEventId: string;
+  watchCallCids: string[];
+}
+
+/** Calls a resuming client may name to watch again (a fraction of the per-connection watch bound). */
+export const MAX_RESUME_WATCHES = 100;
+
 interface ConnectMessage {
   token: string;
   details: UserDetails | undefined;
+  /** Absent on a first connect. */
+  resume: ResumeRequest | undefined;
 }
 
 /** A connect message whose token is valid for `userId`: nothing has been written for it yet. */
@@ -93,7 +104,38 @@ function parseConnectMessage(text: string, limits: InputLimits): ConnectMessage 
   const value = parseJsonInput(text, 'body', { maxDepth: limits.maxJsonDepth });
   if (!isObject(value)) throw inputError('the first message must be a JSON object', 'body');
   if (typeof value.token !== 'string' || value.token === '') throw authFailed('the first message carries no token');
-  return { token: value.token, details: parseDetails(value.user_details, limits) };
+  return {
+    token: value.token,
+    details: parseDetails(value.user_details, limits),
+    resume: parseResume(value.last_event_id, value.watch_call_cids),
+  };
+}
+
+/** `last_event_id` (an event id: 1–64 characters) and `watch_call_cids` (cids), each optional. */
+function parseResume(lastEventId: unknown, watch: unknown): ResumeRequest | undefined {
+  if (lastEventId === undefined || lastEventId === null) {
+    if (watch !== undefined && watch !== null) {
+      throw inputError('watch_call_cids needs last_event_id (it restores watches for a resume)', 'watch_call_cids');
+    }
+    return undefined;
+  }
+  if (typeof lastEventId !== 'string' || lastEventId.length === 0 || lastEventId.length > 64) {
+    throw inputError('last_event_id must be the id of an event (1-64 characters)', 'last_event_id');
+  }
+  const cids: string[] = [];
+  if (watch !== undefined && watch !== null) {
+    if (!Array.isArray(watch) || watch.length > MAX_RESUME_WATCHES) {
+      throw inputError(`watch_call_cids must be a list of at most ${MAX_RESUME_WATCHES} call cids`, 'watch_call_cids');
+    }
+    for (const cid of watch) {
+      const [type, id, ...rest] = typeof cid === 'string' ? cid.split(':') : [];
+      if (type === undefined || id === undefined || rest.length > 0 || !isCallTypeName(type) || !isCallId(id)) {
+        throw inputError('watch_call_cids must list call cids (`type:id`)', 'watch_call_cids');
+      }
+      cids.push(cid as string);
+    }
+  }
+  return { lastEventId, watchCallCids: [...new Set(cids)] };
 }
 
 function parseDetails(value: unknown, limits: InputLimits): UserDetails | undefined {

@@ -22,6 +22,10 @@ export interface RealtimeOptions {
    * 503. Kept below the node's TCP connection cap (see `webSocketCap`), so plain HTTP always finds room. 0 = any.
    */
   maxWebSockets: number;
+  /** Most events a resuming connection is replayed; more missed than that answers `connection.resync`. */
+  resumeMaxEvents: number;
+  /** Most bytes (event JSON) a resuming connection is replayed; more answers `connection.resync`. */
+  resumeMaxBytes: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
@@ -33,6 +37,8 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   presenceGraceMs: 30_000,
   maxConnectionsPerUser: 20,
   maxWebSockets: 9_000,
+  resumeMaxEvents: 1000,
+  resumeMaxBytes: 8 * 1024 * 1024,
 };
 
 /**

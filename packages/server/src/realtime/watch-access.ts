@@ -53,6 +53,15 @@ export class WatchAccess {
     return dropped;
   }
 
+  /** Of `cids`, those `userId` may watch now (a resuming connection restores its watches through this). */
+  async watchable(userId: string, cids: readonly string[]): Promise<string[]> {
+    if (cids.length === 0) return [];
+    const user = await this.ctx().store.read.users.get(userId);
+    const allowed: string[] = [];
+    for (const cid of cids) if (await this.mayWatch(user, userId, cid)) allowed.push(cid);
+    return allowed;
+  }
+
   private async mayWatch(user: UsersTable | undefined, userId: string, cid: string): Promise<boolean> {
     if (!user || user.deleted_at !== null) return false;
     const ctx = this.ctx();

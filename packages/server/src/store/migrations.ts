@@ -14,6 +14,7 @@ import { deliveryMigration } from '../delivery/delivery-migration.js';
 import { pushMigration } from '../delivery/push/push-migration.js';
 import { serverVersion } from '../version.js';
 import type { Dialect } from './database.js';
+import { outboxResumeIndexesMigration } from './outbox-resume-migration.js';
 import { queryIndexesMigration, runningSessionsIndexMigration } from './query/query-indexes-migration.js';
 import {
   compatibilityTableMigration,
@@ -156,6 +157,7 @@ function migrations(dialect: Dialect): Record<string, SchemaMigration> {
     '0210_liveness_by_node': livenessIndexMigration,
     '0220_unowned_participants': unownedIndexMigration,
     '0310_reaped_participations': reapedMarkerMigration,
+    '0320_outbox_resume_indexes': outboxResumeIndexesMigration,
     '0350_schema_compatibility': compatibilityTableMigration,
     '0360_cluster_node_stats': nodeStatsMigration,
   };

@@ -36,7 +36,8 @@ const webSocket = {
     'Open a WebSocket, then send the auth message. The server answers `connection.ok` (with `connection_id`, to ' +
     'pass as `connection_id` to GetOrCreateCall, GetCall, JoinCall or QueryCalls to watch calls) or ' +
     '`connection.error` and closes with 1000 (do not reconnect). Both sides send `health.check`; other close ' +
-    'codes are transient: reconnect and re-read state.',
+    'codes are transient: reconnect, resuming with `last_event_id` (the id of the last call event received) and ' +
+    '`watch_call_cids`: the server replays what was missed, or sends `connection.resync` (re-read state).',
   client_messages: {
     auth: {
       description: 'First message: the user token, and optionally the user to upsert.',
@@ -46,6 +47,18 @@ const webSocket = {
         properties: {
           token: { type: 'string' },
           products: { type: 'array', items: { type: 'string' } },
+          last_event_id: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 64,
+            description: 'Resume: replay the events committed after this one (docs/realtime.md "Resuming").',
+          },
+          watch_call_cids: {
+            type: 'array',
+            maxItems: 100,
+            items: { type: 'string' },
+            description: 'Resume: the calls to watch again before the replay (needs last_event_id).',
+          },
           user_details: {
             type: 'object',
             required: ['id'],
@@ -69,11 +82,14 @@ const webSocket = {
     },
   },
   server_messages: {
-    [ConnectionEventType.ConnectionOk]: 'Auth accepted: `{ type, connection_id, me, created_at }`.',
+    [ConnectionEventType.ConnectionOk]:
+      'Auth accepted: `{ type, connection_id, me, created_at, last_event_id? }` (`last_event_id`: the newest event, a resume point).',
+    [ConnectionEventType.ConnectionResync]:
+      'After a resume that cannot be replayed: `{ type, connection_id, reason: unknown_event | too_many_events | replay_failed, last_event_id, created_at }`; re-read state.',
     [ConnectionEventType.ConnectionError]: 'Auth refused: `{ type, error: APIError, created_at }`, then close 1000.',
     [ConnectionEventType.HealthCheck]: 'Ping/pong: `{ type, connection_id, created_at }`.',
     call_events:
-      'Every call event carries `type`, `created_at`, `call_cid` and `call`, plus its own fields (e.g. `members`, ' +
+      'Every call event carries `id` (resume point), `type`, `created_at`, `call_cid` and `call`, plus its own fields (e.g. `members`, ' +
       '`user`, `session_id`, `participant`, `custom`).',
   },
   event_types: Object.values(EventType),
