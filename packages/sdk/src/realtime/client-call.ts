@@ -59,6 +59,8 @@ export class ClientCall {
   readonly state: ClientCallState = { call: undefined, members: [], own_capabilities: [] };
   readonly #owner: CallOwner;
   readonly #rest: CallHandle;
+  /** Joined over the realtime connection and not left: a reconnect joins again. */
+  #joined = false;
 
   constructor(owner: CallOwner, type: string, id: string) {
     this.#owner = owner;
@@ -82,11 +84,19 @@ export class ClientCall {
 
   /** Joins (starting the session if needed) over the realtime connection, and watches the call. */
   async join(body: JoinCallRequest = {}): Promise<JoinCallResponse> {
-    const response = await this.#rest.join(body, await this.#connection());
+    const connection = await this.#connection();
+    const response = await this.#rest.join(body, connection);
+    if (connection.connection_id !== undefined) this.#joined = true;
     return this.#remember(response);
   }
 
-  leave(body: LeaveCallRequest = {}): Promise<EmptyResponse> {
+  /** Whether a reconnect joins this call again (joined over the realtime connection and not left since). */
+  get joined(): boolean {
+    return this.#joined;
+  }
+
+  async leave(body: LeaveCallRequest = {}): Promise<EmptyResponse> {
+    this.#joined = false;
     return this.#rest.leave(body);
   }
 
@@ -127,9 +137,17 @@ export class ClientCall {
     this.state.call = event.call;
   }
 
-  /** @internal Re-watches the call over a new connection (after a reconnect). */
+  /**
+   * @internal Re-watches the call over a new connection (after a reconnect), and joins it again when it was joined.
+   * The watch comes first: it takes the participation over from the closed connection (within the server's presence
+   * grace), so the join that follows finds it on this connection and answers it unchanged, with no leave or join
+   * event. After the grace it is a fresh join.
+   */
   async rewatch(): Promise<void> {
     await this.get({ members_limit: 0 });
+    if (!this.#joined) return;
+    const response = await this.#rest.join({}, await this.#connection());
+    this.#remember(response);
   }
 
   async #connection(): Promise<{ connection_id?: string }> {

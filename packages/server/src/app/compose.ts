@@ -362,15 +362,14 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     ready,
     async close() {
       draining = true;
-      // This node's WebSocket participants leave cleanly (their sessions end) before the database closes.
-      const held = [...registry.all()].map((c) => c.id);
       // Media participants leave (their leaves reach the database) before anything below them closes.
       await media?.close();
       await gateway.close();
       // No new requests (fastify answers 503 while closing); in-flight ones finish before presence is handed over.
       await app.close();
       stopDroppingRings();
-      await presence.leaveAll(ctx, held).catch((err: unknown) => logger.error({ err }, 'leaving on shutdown failed'));
+      // This node's WebSocket participations were handed over (grace jobs written as their sockets closed with 4010).
+      await presence.handOver(ctx).catch((err: unknown) => logger.error({ err }, 'handing over on shutdown failed'));
       await timers.close();
       await liveness.stop().catch((err: unknown) => logger.error({ err }, 'node row not removed'));
       await heartbeat.close();

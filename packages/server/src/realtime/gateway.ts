@@ -346,7 +346,9 @@ export class RealtimeGateway {
     const wasRegistered = user !== undefined && this.deps.registry.get(connection.id) === connection;
     this.deps.registry.remove(connection);
     if (wasRegistered) this.deps.remote?.release(connection.id);
-    if (wasRegistered && connection.carriesParticipants && !this.closing) {
+    // Also while draining: the participations wait out their grace (durable jobs any node fires) so the client's
+    // reconnect to another node takes them over instead of leaving and joining again.
+    if (wasRegistered && connection.carriesParticipants) {
       this.deps.presence.connectionClosed(this.deps.ctx, connection.id, user.userId);
     }
   }

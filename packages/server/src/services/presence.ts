@@ -12,8 +12,10 @@
  *   that one closes. This is what the SDK's reconnect does.
  * - Within the grace, the same user joining the call again over a new connection replaces the old participations:
  *   they leave at once, after the new participant joined (so the session does not end in between).
- * - On shutdown (`leaveAll`), the participations over this node's connections, and over its connections still in
- *   their grace period, leave at once, so a stopped node leaves no session open behind it.
+ * - On shutdown (drain, `handOver`), this node's connections close like any other (close code 4010): their
+ *   participations get the grace period too, and the durable jobs outlive the node, so a client that reconnects to
+ *   another node keeps its place (no leave/join events) and one that does not leaves when the grace runs out.
+ *   `orphanParticipants` skips participations in their grace, so the stopped node's missing row does not end them.
  * - A node that dies without shutting down (kill -9, crash) is handled by cluster/node-liveness.ts: once its
  *   heartbeat is older than the node TTL, its participations leave (`leaveOrphans`).
  *
@@ -53,6 +55,8 @@ export class Presence {
   private readonly userByConnection = new Map<string, string>();
   /** Grace jobs being written (shutdown waits for them). */
   private readonly writes = new Set<Promise<void>>();
+  /** Closed connections whose grace job could not be written: on shutdown they leave instead of being handed over. */
+  private readonly unwritten = new Set<string>();
 
   constructor(
     private readonly jobs: DurableJobs,
@@ -90,29 +94,29 @@ export class Presence {
       .transaction((tx) => this.jobs.put(tx, { key, kind: PRESENCE_JOB, subject: userId, dueAt: at, payload }))
       .then(
         () => this.jobs.wake(key, at),
-        // Not written: the participations stay until this node stops (leaveAll) or dies (node-liveness.ts).
-        (err: unknown) => this.onError(err),
+        // Not written: the participations stay until this node stops (handOver) or dies (node-liveness.ts).
+        (err: unknown) => {
+          this.unwritten.add(connectionId);
+          this.onError(err);
+        },
       );
     this.writes.add(write);
     void write.finally(() => this.writes.delete(write));
   }
 
   /**
-   * On shutdown: the participations over `heldConnectionIds` (this node's open connections) and over this node's
-   * connections still in their grace period leave now, with their events committed, before the node stops.
+   * On shutdown (drain), after every connection of this node closed (each got its grace job): the participations are
+   * handed over, not ended. Their grace jobs are durable, so the client's reconnect to another node takes them over,
+   * or another node's sweep makes them leave when the grace runs out. Only connections whose grace job could not be
+   * written leave now (nothing else would end them), with their events committed before the node stops.
    */
-  async leaveAll(ctx: ServiceContext, heldConnectionIds: readonly string[]): Promise<void> {
+  async handOver(ctx: ServiceContext): Promise<void> {
     await Promise.allSettled([...this.writes]);
-    const pending = [...this.userByConnection.keys()];
+    const unwritten = [...this.unwritten];
+    this.unwritten.clear();
     this.closedByUser.clear();
     this.userByConnection.clear();
-    await this.leave(ctx, [...heldConnectionIds, ...pending]);
-    if (pending.length > 0) {
-      await ctx.store.transaction(async (tx) => {
-        for (const id of pending) await this.jobs.delete(tx, presenceKey(id));
-      });
-    }
-    for (const id of pending) this.jobs.wake(presenceKey(id), undefined);
+    if (unwritten.length > 0) await this.leave(ctx, unwritten);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 /**
  * Queries the realtime features need beyond the core repositories: every member of a call (ringing, event
  * routing) and participants by the connection they joined over and the node holding it (presence). Both dialects; indexed by
@@ -76,6 +77,16 @@ export function orphanParticipants(
     .where('p.node_id', 'is not', null)
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('cluster_nodes as n').select('n.node_id').whereRef('n.node_id', '=', 'p.node_id'))),
+    )
+    // In their presence grace (a drained node handed them over): the grace job ends them, or a reconnect keeps them.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('scheduled_jobs as j')
+            .select('j.key')
+            .where('j.key', '=', sql<string>`'presence:' || p.connection_id`),
+        ),
+      ),
     );
   if (cid !== undefined) query = query.where('p.call_cid', '=', cid);
   return query.orderBy('p.call_cid').limit(limit).execute();
