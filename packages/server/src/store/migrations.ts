@@ -9,6 +9,7 @@ import { unownedIndexMigration } from '../cluster/unowned-index-migration.js';
 import { deliveryMigration } from '../delivery/delivery-migration.js';
 import { pushMigration } from '../delivery/push/push-migration.js';
 import type { Dialect } from './database.js';
+import { memberCallsMigration } from './query/member-calls-migration.js';
 import { queryIndexesMigration, runningSessionsIndexMigration } from './query/query-indexes-migration.js';
 
 // Migrations are written against the schema as it was at that step, not the current `Database` type, hence `any`.
@@ -143,6 +144,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0200_cluster_nodes_and_jobs': clusterMigration(dialect),
     '0210_liveness_by_node': livenessIndexMigration,
     '0220_unowned_participants': unownedIndexMigration,
+    '0380_member_calls_by_created': memberCallsMigration(dialect),
   };
 }
 
