@@ -16,6 +16,7 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from '../database.js';
 
 export const MEMBER_CALLS_INDEX = 'call_members_q_user_created';
+export const MEMBER_CALLS_INDEX_DEFINITION = 'on call_members (user_id, call_created_at, call_cid)';
 
 export function memberCallsMigration(dialect: Dialect): Migration {
   return {
@@ -25,9 +26,7 @@ export function memberCallsMigration(dialect: Dialect): Migration {
       await sql`alter table call_members add column call_created_at ${text}`.execute(db);
       await sql`update call_members set call_created_at =
         (select created_at from calls where calls.cid = call_members.call_cid)`.execute(db);
-      await sql
-        .raw(`create index ${MEMBER_CALLS_INDEX} on call_members (user_id, call_created_at, call_cid)`)
-        .execute(db);
+      await sql.raw(`create index ${MEMBER_CALLS_INDEX} ${MEMBER_CALLS_INDEX_DEFINITION}`).execute(db);
       if (dialect === 'postgres') {
         await sql`create or replace function call_members_fill_call_created_at() returns trigger as $$
           begin
