@@ -15,6 +15,7 @@ import { pushMigration } from '../delivery/push/push-migration.js';
 import { serverVersion } from '../version.js';
 import type { Dialect } from './database.js';
 import { outboxResumeIndexesMigration } from './outbox-resume-migration.js';
+import { memberCallsMigration } from './query/member-calls-migration.js';
 import { queryIndexesMigration, runningSessionsIndexMigration } from './query/query-indexes-migration.js';
 import {
   compatibilityTableMigration,
@@ -160,6 +161,7 @@ function migrations(dialect: Dialect): Record<string, SchemaMigration> {
     '0320_outbox_resume_indexes': outboxResumeIndexesMigration,
     '0350_schema_compatibility': compatibilityTableMigration,
     '0360_cluster_node_stats': nodeStatsMigration,
+    '0380_member_calls_by_created': memberCallsMigration(dialect),
   };
 }
 

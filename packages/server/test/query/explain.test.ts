@@ -138,6 +138,21 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           }
         });
       }
+      it('calls a user sees only as a member: the membership index in sort order, first and deep page', async (ctx) => {
+        if (skip) return ctx.skip(skip);
+        const visibility = { secret, visibleToUserId: 'u3', readableTypesForRole: [], excludeBlocked: true };
+        const first = await queryCalls(t.db, t.dialect, { limit: 2 }, visibility);
+        assert.ok(first.next, 'u3 is a member of more than one page of calls');
+        for (const next of [undefined, first.next]) {
+          const compiled = prepareCallsQuery(t.db, t.dialect, { limit: 2, next }, visibility).query.compile();
+          const text = await plan(t.db, dialect, compiled);
+          // Walking the user's memberships in the page's order: no sort step, no walk over other users' calls.
+          assert.match(text, /call_members_q_user_created/, text);
+          assert.doesNotMatch(text, /TEMP B-TREE|Sort\b/, text);
+          if (dialect === 'sqlite' && next)
+            assert.match(text, /SEARCH call_members USING .*\(call_created_at,call_cid\)</, text);
+        }
+      });
       it('the page loader reads sessions, participants, members and users through indexes', async (ctx) => {
         if (skip) return ctx.skip(skip);
         // Capture the statements a page load runs, compiled exactly as they are sent.

@@ -11,7 +11,7 @@ import { CALLS } from '../../domain/query/fields.js';
 import { type PageRequest, planQuery } from '../../domain/query/page-request.js';
 import type { Dialect } from '../database.js';
 import type { CallsTable, Database } from '../schema.js';
-import { type Page, type PreparedPage, preparePage, runPage } from './run-page.js';
+import { type Page, type PreparedPage, preparePage, runPage, type SortColumns } from './run-page.js';
 
 export interface CallsQueryOptions {
   /** Key for the cursors' HMAC; the same on every node, or cursors fail across nodes. */
@@ -54,17 +54,40 @@ export function prepareCallsQuery(
   options: CallsQueryOptions,
 ): PreparedPage<Selectable<CallsTable>> {
   const plan = planQuery(CALLS, request, 'calls', options.secret);
-  let base = db.selectFrom('calls').selectAll('calls').where('calls.deleted_at', 'is', null);
-  if (options.visibleToUserId !== undefined) {
-    base = base.where(visibleTo(options.visibleToUserId, options.readableTypesForRole ?? []));
-    if (options.excludeBlocked) base = base.where(notBlocked(dialect, options.visibleToUserId));
+  const userId = options.visibleToUserId;
+  const memberOnly = userId !== undefined && (options.readableTypesForRole ?? []).length === 0;
+  const byMembership = memberOnly && plan.sort.every((k) => k.column in MEMBER_SORT_COPIES);
+  let base = byMembership
+    ? db
+        .selectFrom('call_members')
+        .innerJoin('calls', 'calls.cid', 'call_members.call_cid')
+        .selectAll('calls')
+        .where('call_members.user_id', '=', userId)
+        .where('calls.deleted_at', 'is', null)
+    : db.selectFrom('calls').selectAll('calls').where('calls.deleted_at', 'is', null);
+  if (userId !== undefined) {
+    if (!byMembership) base = base.where(visibleTo(userId, options.readableTypesForRole ?? []));
+    if (options.excludeBlocked) base = base.where(notBlocked(dialect, userId));
   }
   if (options.onlyCids !== undefined) {
     const cids = options.onlyCids;
     base = base.where(cids.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`"calls"."cid" in (${sql.join(cids)})`);
   }
-  return preparePage(base, plan, { dialect, table: 'calls', secret: options.secret });
+  const sortColumns = byMembership ? memberSortColumns : undefined;
+  return preparePage(base, plan, { dialect, table: 'calls', secret: options.secret, sortColumns });
 }
+
+/**
+ * Sort keys of a call that its member rows hold a copy of (member-calls-migration.ts), indexed after the user id:
+ * a member-only page sorted by them walks the index `call_members_q_user_created` (member-calls-migration.ts) in order and reads only the calls it returns.
+ * The member row is unique per (call, user), so the join yields each call once.
+ */
+const MEMBER_SORT_COPIES: Readonly<Record<string, string>> = {
+  created_at: 'call_created_at',
+  cid: 'call_cid',
+};
+
+const memberSortColumns: SortColumns = (key) => sql.ref(`call_members.${MEMBER_SORT_COPIES[key.column]}`);
 
 function notBlocked(dialect: Dialect, userId: string) {
   const list = sql.ref('calls.blocked_user_ids');

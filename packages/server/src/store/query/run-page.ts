@@ -2,9 +2,10 @@
  * Executes a query plan on a base select (table, scope, visibility already applied): filter, keyset seek, order,
  * limit + 1 to learn whether another page exists, and cursors for both directions.
  */
-import type { SelectQueryBuilder } from 'kysely';
+import type { RawBuilder, SelectQueryBuilder } from 'kysely';
 import { encodeCursor } from '../../domain/query/cursor.js';
 import type { QueryPlan } from '../../domain/query/page-request.js';
+import type { SortKey } from '../../domain/query/sort.js';
 import { compileFilter, type SqlContext } from './sql-filter.js';
 import { keysetAfter, positionOf, scanDirection, sortSql } from './sql-keyset.js';
 
@@ -27,17 +28,27 @@ export interface PreparedPage<Row> {
 export const runPage = async <Row>(prepared: PreparedPage<Row>): Promise<Page<Row>> =>
   prepared.toPage(await prepared.query.execute());
 
+/**
+ * Where the ORDER BY and the keyset seek read each sort key, when not from the queried table: a base that joins
+ * another table holding equal copies of the keys in an index of its own (query-calls.ts, member-only visibility)
+ * orders by those copies, so the database walks that index and stops after one page.
+ */
+export type SortColumns = (key: SortKey) => RawBuilder<unknown>;
+
 export function preparePage<Row extends object>(
   // biome-ignore lint/suspicious/noExplicitAny: as above.
   base: SelectQueryBuilder<any, any, Row>,
   plan: QueryPlan,
-  ctx: SqlContext & { secret: string; offset?: number },
+  ctx: SqlContext & { secret: string; offset?: number; sortColumns?: SortColumns },
 ): PreparedPage<Row> {
   let query = base;
   if (!(plan.filter.kind === 'const' && plan.filter.value)) query = query.where(compileFilter(plan.filter, ctx));
   const backwards = plan.cursor?.direction === 'prev';
-  if (plan.cursor) query = query.where(keysetAfter(ctx.dialect, ctx.table, plan.sort, plan.cursor.values, backwards));
-  for (const key of plan.sort) query = query.orderBy(sortSql(ctx.table, key), scanDirection(key, backwards));
+  const seek = ctx.sortColumns ?? ((key: SortKey) => sortSql(ctx.table, key));
+  if (plan.cursor) {
+    query = query.where(keysetAfter(ctx.dialect, ctx.table, plan.sort, plan.cursor.values, backwards, seek));
+  }
+  for (const key of plan.sort) query = query.orderBy(seek(key), scanDirection(key, backwards));
   query = query.limit(plan.limit + 1);
   if (ctx.offset) query = query.offset(ctx.offset);
   return { query, toPage: (fetched) => toPage(fetched, plan, ctx, backwards) };

@@ -36,8 +36,10 @@ export function keysetAfter(
   keys: readonly SortKey[],
   values: readonly string[],
   backwards: boolean,
+  /** The expression each key seeks on; by default its column in `table` (see SortColumns in run-page.ts). */
+  seekSql: (key: SortKey) => RawBuilder<unknown> = (k) => sortSql(table, k),
 ): RawBuilder<SqlBool> {
-  const exprs = keys.map((k) => sortSql(table, k));
+  const exprs = keys.map(seekSql);
   const ops = keys.map((k) => (scanDirection(k, backwards) === 'asc' ? '>' : '<'));
   // SQLite seeks row values on plain columns only, not on an expression index (coalesce); there the expanded form's
   // leading bound is what seeks.
