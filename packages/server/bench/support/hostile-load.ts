@@ -55,9 +55,10 @@ const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 /** The node's resident set size, from its own Prometheus metrics (works in-process and across processes). */
 export async function residentBytes(baseUrl: string): Promise<number> {
   const text = await (await fetch(new URL('/metrics', baseUrl))).text();
-  const line = text.split('\n').find((l) => l.startsWith('process_resident_memory_bytes '));
+  // Every series carries the node's label: `process_resident_memory_bytes{node="…"} 123`.
+  const line = text.split('\n').find((l) => /^process_resident_memory_bytes[ {]/.test(l));
   if (!line) throw new Error('/metrics has no process_resident_memory_bytes');
-  return Number(line.split(' ')[1]);
+  return Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 export async function runHostileLoad(target: HostileTarget, options: HostileOptions): Promise<HostileReport> {

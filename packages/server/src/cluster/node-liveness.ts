@@ -28,7 +28,7 @@ import { leaveOrphans, leaveUnowned } from '../services/presence.js';
 import { reassertParticipations } from '../services/reassert.js';
 import type { Scheduler } from '../services/scheduler.js';
 import type { Database } from '../store/schema.js';
-import type { NodeStatsColumns } from './node-stats.js';
+import type { NodeStatsColumns, NodeStatsReport } from './node-stats.js';
 
 export interface NodeLivenessOptions {
   ttlMs: number;
@@ -41,7 +41,7 @@ export interface NodeLivenessOptions {
   /** Whether a realtime connection is open on this node (its participations come back if the node was reaped). */
   holds?: (connectionId: string) => boolean;
   /** What this node reports about itself in its row on each beat (cluster/node-stats.ts); nothing when absent. */
-  stats?: () => Promise<NodeStatsColumns>;
+  stats?: NodeStatsReport;
 }
 
 export const DEFAULT_REAP_BATCH = 100;
@@ -53,7 +53,7 @@ export class NodeLiveness {
   /** The running re-assertion after this node found itself reaped; one at a time. */
   private reasserting: Promise<void> | undefined;
   private reassertAgain = false;
-  private lastStats: Partial<NodeStatsColumns> = {};
+  private lastCounted: Partial<NodeStatsColumns> = {};
   private readingStats: Promise<void> | undefined;
   /** Clock time (ms) of this node's last heartbeat written; undefined before the first. */
   private lastBeatMs: number | undefined;
@@ -74,7 +74,7 @@ export class NodeLiveness {
 
   /** Registers this node (before it accepts connections) and starts beating and reaping. */
   async start(): Promise<void> {
-    // The first row carries this node's figures (URL, version) at once; later beats write them one beat old.
+    // The first row carries a count already; later beats write the count read one beat earlier.
     this.reportedStats();
     await this.readingStats;
     await this.register();
@@ -184,25 +184,29 @@ export class NodeLiveness {
   }
 
   /**
-   * The figures this node last read about itself (stats hook), and a refresh started in the background: reading
-   * them queries the request pool, and a heartbeat that waited on a saturated pool would get a busy node taken for
-   * dead. So a row's figures are one beat old; a failed read keeps the previous ones.
+   * This node's figures for its row: what the process knows, now, and the owned-participants count as last read,
+   * with a refresh started in the background: that count queries the request pool, and a heartbeat that waited on
+   * a saturated pool would get a busy node taken for dead. So the count is one beat old; a failed read keeps the
+   * previous one.
    */
   private reportedStats(): Partial<NodeStatsColumns> {
-    const read = this.options.stats;
-    if (read && !this.readingStats) {
-      this.readingStats = read()
+    const report = this.options.stats;
+    if (!report) return {};
+    if (!this.readingStats) {
+      this.readingStats = report
+        .counted()
         .then(
-          (stats) => {
-            this.lastStats = stats;
+          (counted) => {
+            this.lastCounted = counted;
           },
-          (err: unknown) => this.options.logger.warn({ err }, 'node stats not read: the row keeps the previous ones'),
+          (err: unknown) =>
+            this.options.logger.warn({ err }, 'owned participants not counted: the row keeps the last count'),
         )
         .finally(() => {
           this.readingStats = undefined;
         });
     }
-    return this.lastStats;
+    return { ...this.lastCounted, ...report.current() };
   }
 
   /** The heartbeat re-arms itself without waiting for any reap: a slow reap must not delay the next beat. */

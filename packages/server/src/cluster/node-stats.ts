@@ -45,20 +45,31 @@ export async function ownedParticipants(store: Store, nodeId: string): Promise<n
   return Number(row?.n ?? 0);
 }
 
-/** A heartbeat's provider: the columns of this node's row, read now. */
-export function nodeStatsProvider(store: Store, sources: NodeStatsSources): () => Promise<NodeStatsColumns> {
-  return async () => {
-    const media = sources.media();
-    return {
-      public_url: sources.publicUrl(),
-      version: sources.version,
-      connections: sources.connections(),
-      participants: await ownedParticipants(store, sources.nodeId),
-      media_rooms: media ? media.rooms : null,
-      media_participants: media ? media.participants : null,
-      media_tracks: media ? media.publishedTracks : null,
-      media_transports: media ? media.participants * TRANSPORTS_PER_MEDIA_PARTICIPANT : null,
-      draining: sources.draining() ? 1 : 0,
-    };
+/**
+ * A heartbeat's provider, in two parts: the figures this process knows (read at each beat, no I/O) and the one
+ * that needs a query (owned participants), which node-liveness.ts reads in the background: a heartbeat must never
+ * wait on the request pool.
+ */
+export interface NodeStatsReport {
+  current(): Omit<NodeStatsColumns, 'participants'>;
+  counted(): Promise<Pick<NodeStatsColumns, 'participants'>>;
+}
+
+export function nodeStatsProvider(store: Store, sources: NodeStatsSources): NodeStatsReport {
+  return {
+    current: () => {
+      const media = sources.media();
+      return {
+        public_url: sources.publicUrl(),
+        version: sources.version,
+        connections: sources.connections(),
+        media_rooms: media ? media.rooms : null,
+        media_participants: media ? media.participants : null,
+        media_tracks: media ? media.publishedTracks : null,
+        media_transports: media ? media.participants * TRANSPORTS_PER_MEDIA_PARTICIPANT : null,
+        draining: sources.draining() ? 1 : 0,
+      };
+    },
+    counted: async () => ({ participants: await ownedParticipants(store, sources.nodeId) }),
   };
 }

@@ -2,7 +2,9 @@
  * Participants that never leave (issue 8, finding 10). A node that dies holding WebSocket participants used to
  * leave them in the session forever (`ongoing` true) after a restart; a node stopped with SIGTERM left them too.
  * Now the participations of a node whose heartbeat is older than the node TTL leave (on whichever node notices:
- * here the next one), and a stopping node makes its participants leave before it closes. Two nodes share one database here, one after the other, as a restart does.
+ * here the next one). A node stopped with SIGTERM hands its participants over instead (a rolling restart must not
+ * drop anyone): they stay through the presence grace, for a reconnect to take them over on another node, and leave
+ * when it runs out there. Two nodes share one database here, one after the other, as a restart does.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,8 +27,8 @@ function sharedDatabase(dialect: TestDialect): FreshDatabase {
 }
 
 /** A node with a call whose session holds one participant joined over a WebSocket. */
-async function nodeWithParticipant(db: FreshDatabase, dialect: TestDialect) {
-  const t = await startTestNode(dialect, { database: db, realtime: { presenceGraceMs: 60_000 } });
+async function nodeWithParticipant(db: FreshDatabase, dialect: TestDialect, presenceGraceMs = 60_000) {
+  const t = await startTestNode(dialect, { database: db, realtime: { presenceGraceMs } });
   const [owner, joiner] = [uid('owner'), uid('joiner')];
   await seedUsers(t, owner, joiner);
   const call = await createCall(t, owner, [owner, joiner]);
@@ -62,10 +64,11 @@ for (const dialect of await testDialects()) {
       try {
         const { t, call } = await nodeWithParticipant(db, dialect);
         assert.equal(await liveParticipants(t, call.cid), 1, 'in the session when the node dies');
-        // A crash: the sockets go and the process stops, without any of the node's own shutdown work.
+        // A crash: the database connection goes first (nothing the node does afterwards reaches it: no presence
+        // grace is written for the sockets that close), then the sockets and the process.
+        await t.node.ctx.store.close();
         await t.node.realtime.close();
         await t.node.app.close();
-        await t.node.ctx.store.close();
         next = await startTestNode(dialect, {
           database: db,
           realtime: { presenceGraceMs: 60_000 },
@@ -80,15 +83,28 @@ for (const dialect of await testDialects()) {
       }
     });
 
-    it('a node stopped cleanly (SIGTERM) makes its WebSocket participants leave before it closes', async () => {
+    it('a node stopped cleanly (SIGTERM) hands its participants over: they leave when the grace runs out elsewhere', async () => {
       const db = sharedDatabase(dialect);
       let next: TestNode | undefined;
       try {
-        const { t, call } = await nodeWithParticipant(db, dialect);
+        const { t, call } = await nodeWithParticipant(db, dialect, 5000);
         await t.stop(); // what main.ts runs on SIGTERM: node.close()
-        next = await startTestNode(dialect, { database: db, realtime: { presenceGraceMs: 60_000 } });
-        assert.equal(await liveParticipants(next, call.cid), 0, 'nobody left in the session');
+        next = await startTestNode(dialect, { database: db, realtime: { presenceGraceMs: 5000 } });
+        // The grace job was written before the node closed, so right after the stop the participant is still in.
+        const rows = await next.node.ctx.store.read.db
+          .selectFrom('scheduled_jobs')
+          .select('key')
+          .where('key', 'like', 'presence:%')
+          .execute();
+        assert.equal(rows.length, 1, 'the stopped node left a presence grace behind');
+        assert.equal(await liveParticipants(next, call.cid), 1, 'still in the session after the stop');
+        const restarted = next;
+        await waitFor(async () => (await liveParticipants(restarted, call.cid)) === 0, 'the grace to run out', 20_000);
         await assertSessionEnded(next, call.cid);
+        const left = (await outbox(next)).filter(
+          (e) => e.cid === call.cid && e.type === 'call.session_participant_left',
+        );
+        assert.equal(left.length, 1, 'left once');
       } finally {
         await next?.stop();
         await db.drop();

@@ -119,10 +119,11 @@ describe('cluster: claims and races on one PostgreSQL [postgres]', { skip }, () 
       .where('call_cid', '=', call.cid)
       .execute();
     assert.equal(participant?.node_id, dead.node.ctx.nodeId, 'the participation names the node holding it');
-    // The node dies: no shutdown work, and its heartbeat stops (here: last seen an hour ago).
+    // The node dies: no shutdown work, and its heartbeat stops (here: last seen an hour ago). Its database
+    // connection goes first, so the sockets closing after it write no presence grace (as after kill -9).
+    await dead.node.ctx.store.close();
     await dead.node.realtime.close();
     await dead.node.app.close();
-    await dead.node.ctx.store.close();
     const longAgo = new Date(clock.now().getTime() - 3_600_000).toISOString();
     await b.node.ctx.store.read.db
       .updateTable('cluster_nodes')
