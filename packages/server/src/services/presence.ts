@@ -43,6 +43,9 @@ import { removeParticipants } from './sessions.js';
 
 export const PRESENCE_JOB = 'presence';
 
+/** Closed connections whose grace could not be written (a database outage), remembered for shutdown (docs/limits.md). */
+export const MAX_UNWRITTEN_GRACES = 10_000;
+
 interface PresencePayload {
   connection_id: string;
   user_id: string;
@@ -96,6 +99,12 @@ export class Presence {
         () => this.jobs.wake(key, at),
         // Not written: the participations stay until this node stops (handOver) or dies (node-liveness.ts).
         (err: unknown) => {
+          // Bounded: it only grows while the database refuses writes. Past the bound the oldest entry's
+          // participations end later, by the other nodes' orphan sweep once this node's row is gone.
+          if (this.unwritten.size >= MAX_UNWRITTEN_GRACES) {
+            const oldest = this.unwritten.values().next().value;
+            if (oldest !== undefined) this.unwritten.delete(oldest);
+          }
           this.unwritten.add(connectionId);
           this.onError(err);
         },
