@@ -357,6 +357,9 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
       if (!config.publicUrl) publicUrl = address;
+      // The row written at registration predates the listener (port 0 resolves only now): correct it before the
+      // node reports ready, so the cluster listing never shows an address nobody can reach.
+      await liveness.refresh();
       return address;
     },
     ready,

@@ -92,6 +92,11 @@ export class NodeLiveness {
     await this.ctx.store.read.db.deleteFrom('cluster_nodes').where('node_id', '=', this.ctx.nodeId).execute();
   }
 
+  /** Writes this node's row now (its figures changed, e.g. the address once listening); a failure is only logged. */
+  async refresh(): Promise<void> {
+    await this.heartbeat().catch((err: unknown) => this.options.logger.warn({ err }, 'node row not refreshed'));
+  }
+
   /** One heartbeat (and the re-assertion it may start), then one reap; exposed so tests can drive it. */
   async beat(): Promise<void> {
     await this.heartbeat();
