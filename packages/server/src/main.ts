@@ -48,7 +48,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }, shutdownTimeoutMs).unref();
     node.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        node.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   });
 }
