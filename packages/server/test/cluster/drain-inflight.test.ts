@@ -6,57 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { createCall, seedUsers, uid } from '../realtime/support.js';
+import { type Answer, post } from './keep-alive-post.js';
 import { Cluster } from './node-process.js';
+import { storedCustomNumbers } from './outbox-rows.js';
 import { clusterSkipReason } from './support.js';
 
 const skip = await clusterSkipReason();
 const IN_FLIGHT = 40;
-
-interface Answer {
-  status: number;
-  connection: string | undefined;
-  body: string;
-}
-
-/**
- * One POST on `agent`: `sent` resolves once the whole request was handed to the socket, `answer` rejects when the
- * socket is reset or closed before a whole answer arrived.
- */
-function post(agent: Agent, url: URL, token: string, body: unknown): { sent: Promise<void>; answer: Promise<Answer> } {
-  let sent!: Promise<void>;
-  const answer = new Promise<Answer>((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: token,
-          'stream-auth-type': 'jwt',
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    sent = new Promise((done) => req.end(payload, done));
-  });
-  return { sent, answer };
-}
 
 describe('cluster: draining finishes in-flight requests', { skip }, () => {
   let cluster: Cluster;
@@ -117,23 +76,3 @@ describe('cluster: draining finishes in-flight requests', { skip }, () => {
     }
   });
 });
-
-/** The `custom.n` of every custom event of `cid` in the outbox, read straight from the cluster's schema. */
-async function storedCustomNumbers(databaseUrl: string, cid: string): Promise<number[]> {
-  const url = new URL(databaseUrl);
-  const schema = url.searchParams.get('schema');
-  url.searchParams.delete('schema');
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    const rows = await client.query<{ payload: string }>(
-      `select payload from ${client.escapeIdentifier(schema ?? 'public')}.outbox where call_cid = $1 and event_type = 'custom'`,
-      [cid],
-    );
-    return rows.rows
-      .map((r) => (JSON.parse(r.payload) as { custom?: { n?: number } }).custom?.n)
-      .filter((n): n is number => typeof n === 'number');
-  } finally {
-    await client.end();
-  }
-}
