@@ -38,7 +38,8 @@ try {
 const { shutdownTimeoutMs, dataDir, apiSecret, databaseUrl } = config;
 
 // Draining (docs/api.md "Realtime connection"): /readyz turns 503, WebSockets close with 4010 so clients reconnect
-// to another node, this node's participants leave, in-flight requests finish; whatever still hangs after
+// to another node, this node's participants are handed over (presence grace), in-flight requests finish (answers
+// carry `Connection: close` while draining, so keep-alive connections end); whatever still hangs after
 // SWITCHBOARD_SHUTDOWN_TIMEOUT_MS is cut by exiting (code 1) so an orchestrator's restart is never blocked.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -48,7 +49,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }, shutdownTimeoutMs).unref();
     node.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        node.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   });
 }

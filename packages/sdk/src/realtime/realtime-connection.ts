@@ -16,6 +16,7 @@ import {
   ErrorCode,
 } from '@switchboard/protocol/wire';
 import { SwitchboardError } from '../errors.js';
+import { reconnectDelayMs } from './reconnect-delay.js';
 import { MAX_RESUME_WATCHES } from './resume-limits.js';
 import { SeenEvents } from './seen-events.js';
 
@@ -83,6 +84,8 @@ export class RealtimeConnection {
   #stopped = false;
   #everConnected = false;
   #attempt = 0;
+  /** When the node last closed with 4010 (draining), until the next `connection.ok`. */
+  #drainedAt: number | undefined;
   #retriedExpiredToken = false;
   #lastError: SwitchboardError | undefined;
   #lastHeardAt = 0;
@@ -207,6 +210,7 @@ export class RealtimeConnection {
     this.#lastOk = ok;
     this.#seen.anchor(ok.last_event_id);
     this.#attempt = 0;
+    this.#drainedAt = undefined;
     this.#retriedExpiredToken = false;
     this.#startHealthChecks();
     this.#settle(ok);
@@ -243,15 +247,22 @@ export class RealtimeConnection {
   }
 
   /**
-   * `draining`: the node is shutting down (4010) and another node behind the same URL will take the connection,
-   * so the first retry comes soon, spread over up to one initial delay so a node's clients do not all land on
-   * the others in the same instant.
+   * `draining`: the node is shutting down (4010) and another node behind the same URL will take the connection:
+   * retries start over and stay short for a while (reconnect-delay.ts).
    */
   #scheduleReconnect(now: boolean, draining = false): void {
-    const { reconnectInitialDelayMs, reconnectMaxDelayMs } = this.#options;
-    if (draining) this.#attempt = 0;
-    const base = Math.min(reconnectMaxDelayMs, reconnectInitialDelayMs * 2 ** this.#attempt);
-    const delay = now ? 0 : draining ? base * Math.random() : base * (0.5 + Math.random() / 2);
+    if (draining) {
+      this.#attempt = 0;
+      this.#drainedAt = Date.now();
+    }
+    const delay = reconnectDelayMs({
+      attempt: this.#attempt,
+      initialMs: this.#options.reconnectInitialDelayMs,
+      maxMs: this.#options.reconnectMaxDelayMs,
+      now,
+      sinceDrainMs: this.#drainedAt === undefined ? undefined : Date.now() - this.#drainedAt,
+      random: Math.random(),
+    });
     this.#attempt += 1;
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;

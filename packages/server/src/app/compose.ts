@@ -271,6 +271,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
     accessLogLevel: config.accessLog,
     delivery: delivery.admin,
     ready,
+    draining: () => draining,
     testPush: (actor, body) => delivery.testPush(actor, body),
     browserClient: { demoTokens },
     ...(options.instrumentHttp ? { instrument: options.instrumentHttp } : {}),
@@ -368,7 +369,8 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
       // Media participants leave (their leaves reach the database) before anything below them closes.
       await media?.close();
       await gateway.close();
-      // No new requests (fastify answers 503 while closing); in-flight ones finish before presence is handed over.
+      // No new connections; idle keep-alive sockets close, busy ones after their current answer (`Connection: close`
+      // on every answer while draining, http/app.ts); in-flight requests finish before presence is handed over.
       await app.close();
       stopDroppingRings();
       // This node's WebSocket participations were handed over (grace jobs written as their sockets closed with 4010).

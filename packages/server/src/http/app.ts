@@ -71,6 +71,8 @@ export interface HttpDeps {
   delivery?: DeliveryAdmin;
   /** `/readyz`: whether the node's backends answer and it is not draining. */
   ready?: () => Promise<Readiness>;
+  /** Whether the node drains: every answer then closes its connection (the client's next request goes elsewhere). */
+  draining?: () => boolean;
   /** The operators' test push (delivery/push/test-push.ts); absent on a node composed without delivery. */
   testPush?: (actor: Actor, body: TestPushRequest) => Promise<TestPushResult[]>;
   /** The browser client bundle and the demo page; not served when absent. */
@@ -79,6 +81,18 @@ export interface HttpDeps {
 
 /** How often Node looks for requests past their header/request timeout (its default, 30 s, lets slow bodies linger). */
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+/**
+ * While draining, every answer says `Connection: close`: a busy keep-alive socket ends after its current response
+ * instead of staying open until the shutdown timeout (idle ones are closed when the server closes).
+ */
+function attachDrainingConnectionClose(app: FastifyInstance, draining: () => boolean): void {
+  // At sending, not at arrival: a request that arrived before the drain began and answers during it closes too.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (draining()) reply.header('connection', 'close');
+    return payload;
+  });
+}
 
 function operationOf(request: FastifyRequest): string {
   const schema = request.routeOptions?.schema as { operationId?: string } | undefined;
@@ -102,6 +116,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // Refusals before routing answer in the API error shape too (transport-errors.ts).
     frameworkErrors: routingError,
     clientErrorHandler: clientError,
+    // A request that reached an open connection while the node closes is served (with `Connection: close`), not
+    // refused: the database is still open until every connection has ended, and the client sent it to this node.
+    return503OnClosing: false,
   });
   deps.instrument?.(app);
   if (limits && limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
@@ -125,6 +142,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     }
   });
 
+  if (deps.draining) attachDrainingConnectionClose(app, deps.draining);
   attachRouteHooks(app, deps.auth);
   if (deps.rateLimiter) attachRateLimits(app, deps.rateLimiter);
 
