@@ -45,11 +45,11 @@ import { TimerScheduler } from '../services/scheduler.js';
 import { describeUnavailable, isDatabaseUnavailable } from '../store/connection-errors.js';
 import { openDatabase, type PostgresOptions, type SqliteOptions } from '../store/database.js';
 import { Store } from '../store/store.js';
+import { serverVersion } from '../version.js';
 import type { Config } from './config.js';
 import { resolveCredentials } from './credentials.js';
 import { type DemoTokenPolicy, demoTokenPolicy } from './demo-token-policy.js';
 import { checkReadiness } from './readiness.js';
-import { packageVersion } from './server-version.js';
 
 export interface NodeOptions {
   config: Config;
@@ -304,7 +304,7 @@ export async function composeNode(options: NodeOptions): Promise<SwitchboardNode
   timers.handle(RING_JOB, (job) => ringTimedOut(ctx, cidOfRingKey(job.key)));
   const stats = nodeStatsProvider(store, {
     nodeId,
-    version: packageVersion(),
+    version: serverVersion(),
     publicUrl: () => publicUrl,
     connections: () => registry.size,
     media: () => media?.stats(),
